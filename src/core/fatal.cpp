@@ -1,0 +1,36 @@
+#include "core/fatal.hpp"
+
+#include <cstdarg>
+#include <cstdio>
+#include <cstdlib>
+
+#include "core/value.hpp"
+
+namespace seq {
+
+void fatal(const char* word, const char* fmt, ...) {
+    std::fflush(stdout);
+    std::fprintf(stderr, "seq: %s: ", word);
+    va_list ap;
+    va_start(ap, fmt);
+    std::vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    std::fputc('\n', stderr);
+    std::fflush(stderr);
+    std::abort();
+}
+
+void type_error(const char* word, const char* expected, uint64_t got) {
+    fatal(word, "expected %s, got %s", expected, kind_name(kind_of(got)));
+}
+
+void warn(const char* fmt, ...) {
+    std::fputs("Warning: ", stderr);
+    va_list ap;
+    va_start(ap, fmt);
+    std::vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    std::fputc('\n', stderr);
+}
+
+}  // namespace seq

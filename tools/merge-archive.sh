@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Builds the self-contained libseq_runtime.a that compiled Seq programs link
+# with nothing but `-lseq_runtime` (the Seq compiler's link line): our objects,
+# libuv, Boost.Context and the parts of libstdc++/libm they use, partially
+# linked into one object in which only the C ABI stays global. Everything
+# else becomes local, so it cannot clash with a host's own copies.
+#
+#   merge-archive.sh OUT.a EXPORTS.so STATIC_ARCHIVE... -- OBJECT...
+# EXPORTS.so is the shared build of the library: its dynamic symbols are
+# exactly the ABI (everything else is -fvisibility=hidden).
+set -euo pipefail
+out=$1 exports_so=$2
+shift 2
+archives=()
+while (($#)) && [ "$1" != "--" ]; do archives+=("$1"); shift; done
+shift
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+nm -D --defined-only "$exports_so" | awk '$2 ~ /^[TDBRVW]$/ {print $3}' | sort -u >"$work/keep.txt"
+# Whole-archive for the libraries we always need; the rest (libstdc++, libm)
+# contributes only the members our objects reference.
+ld -r -o "$work/merged.o" "$@" --whole-archive "${archives[@]:0:2}" --no-whole-archive \
+  "${archives[@]:2}"
+objcopy --keep-global-symbols="$work/keep.txt" "$work/merged.o" "$work/seq_runtime.o"
+rm -f "$out"
+ar rcs "$out" "$work/seq_runtime.o"
