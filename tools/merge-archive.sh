@@ -16,7 +16,8 @@ while (($#)) && [ "$1" != "--" ]; do archives+=("$1"); shift; done
 shift
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-nm -D --defined-only "$exports_so" | awk '$2 ~ /^[TDBRVW]$/ {print $3}' | sort -u >"$work/keep.txt"
+nm -D --defined-only "$exports_so" | awk '$2 ~ /^[TDBRVW]$/ {print $3}' |
+  grep -E '^(patch_seq_|seq_|clone_stack$)' | sort -u >"$work/keep.txt"
 # Whole-archive for the libraries we always need; the rest (libstdc++, libm)
 # contributes only the members our objects reference.
 ld -r -o "$work/merged.o" "$@" --whole-archive "${archives[@]:0:2}" --no-whole-archive \

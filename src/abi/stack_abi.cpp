@@ -52,11 +52,6 @@ SEQ_API void patch_seq_set_stack_base(seq_stack_t base) {
     set_stack_base(base);
 }
 
-SEQ_API seq_stack_t clone_stack(seq_stack_t sp) {
-    Stack base;
-    return clone_stack_with_base(sp, &base);
-}
-
 SEQ_API seq_stack_t patch_seq_stack_dump(seq_stack_t sp) {
     return stack_dump(sp);
 }

@@ -123,6 +123,42 @@ SEQ_API seq_stack_t patch_seq_int_to_string(seq_stack_t sp);
 SEQ_API int64_t patch_seq_peek_int_value(seq_stack_t sp);
 SEQ_API bool patch_seq_peek_bool_value(seq_stack_t sp);
 
+/* ---- scheduler ------------------------------------------------------------ */
+
+/* Reads SEQ_* configuration and starts the workers; idempotent. */
+SEQ_API void patch_seq_scheduler_init(void);
+/* Blocks the calling (non-worker) thread until no strand is active; returns NULL. */
+SEQ_API seq_stack_t patch_seq_scheduler_run(void);
+/* Stops workers, closes their loops, frees pooled stacks; init may follow. */
+SEQ_API void patch_seq_scheduler_shutdown(void);
+/* Spawns entry(initial_stack) as a strand; returns its id (> 0). */
+SEQ_API int64_t patch_seq_strand_spawn(seq_entry_fn entry, seq_stack_t initial_stack);
+/* As above; the child's stack base is stack_base (a buffer from clone_stack is
+ * then owned, and freed, by the strand). */
+SEQ_API int64_t patch_seq_strand_spawn_with_base(seq_entry_fn entry, seq_stack_t initial_stack,
+                                                 seq_stack_t stack_base);
+SEQ_API void patch_seq_spawn_strand(seq_entry_fn entry);
+/* ( Quotation|Closure -- id ) spawns it on a copy of the remaining stack. */
+SEQ_API seq_stack_t patch_seq_spawn(seq_stack_t sp);
+SEQ_API seq_stack_t patch_seq_yield_strand(seq_stack_t sp);
+/* Called before tail calls: yields per SEQ_YIELD_INTERVAL / SEQ_YIELD_SLICE_US. */
+SEQ_API void patch_seq_maybe_yield(void);
+SEQ_API void patch_seq_wait_all_strands(void);
+
+/* ---- process ----------------------------------------------------------------- */
+
+SEQ_API void patch_seq_args_init(int argc, char** argv);
+SEQ_API seq_stack_t patch_seq_arg_count(seq_stack_t sp); /* ( -- n ) */
+SEQ_API seq_stack_t patch_seq_arg_at(seq_stack_t sp);    /* ( i -- s ) "" out of range */
+SEQ_API void patch_seq_set_exit_code(int64_t code);
+SEQ_API int64_t patch_seq_get_exit_code(void);
+SEQ_API seq_stack_t patch_seq_exit(seq_stack_t sp);    /* ( code -- ) never returns */
+SEQ_API seq_stack_t patch_seq_exit_op(seq_stack_t sp); /* ( code -- ) never returns */
+/* At-exit report to stderr when SEQ_REPORT is set (1, words, json, json:PATH). */
+SEQ_API void patch_seq_report(void);
+SEQ_API void patch_seq_report_init(const uint64_t* counters, const char* const* names,
+                                   int64_t count);
+
 #ifdef __cplusplus
 }
 #endif

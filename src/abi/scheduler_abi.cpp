@@ -1,0 +1,134 @@
+// Scheduler words: init/run/shutdown, spawning, yielding, waiting.
+#include <mutex>
+#include <unordered_set>
+
+#include "abi/abi.hpp"
+#include "core/callable.hpp"
+#include "core/context.hpp"
+#include "core/output.hpp"
+#include "core/scheduler.hpp"
+#include "core/strand.hpp"
+
+using namespace seq;
+
+namespace {
+
+// Buffers handed out by the ABI's clone_stack: a strand spawned on one
+// (strand_spawn_with_base) owns and frees it. Host-facing, not a hot path.
+std::mutex g_clone_mu;
+std::unordered_set<StackValue*>* g_host_clones = new std::unordered_set<StackValue*>;
+
+bool take_host_clone(StackValue* base) {
+    std::lock_guard<std::mutex> lock(g_clone_mu);
+    return g_host_clones->erase(base) != 0;
+}
+
+// A spawned closure runs with a fresh stack and its captured environment.
+Stack closure_trampoline(Stack sp) {
+    StackValue c = current_strand()->payload;
+    return invoke_callable(sp, c, "spawn");
+}
+
+uint64_t maybe_yield_interval = 0;
+uint64_t maybe_yield_slice = 0;
+std::once_flag g_yield_config;
+
+}  // namespace
+
+extern "C" {
+
+SEQ_API void patch_seq_scheduler_init(void) {
+    scheduler_init();
+}
+
+SEQ_API seq_stack_t patch_seq_scheduler_run(void) {
+    scheduler_init();
+    wait_all_strands();
+    stdout_flush();
+    return nullptr;
+}
+
+SEQ_API void patch_seq_scheduler_shutdown(void) {
+    scheduler_shutdown();
+}
+
+SEQ_API int64_t patch_seq_strand_spawn_with_base(seq_entry_fn entry, seq_stack_t initial_stack,
+                                                 seq_stack_t stack_base) {
+    if (!entry) fatal("strand_spawn", "null entry function");
+    SpawnOptions opts;
+    opts.base = stack_base;
+    if (stack_base && take_host_clone(stack_base)) opts.owned_base = stack_base;
+    return static_cast<int64_t>(spawn_strand(entry, initial_stack, opts));
+}
+
+SEQ_API int64_t patch_seq_strand_spawn(seq_entry_fn entry, seq_stack_t initial_stack) {
+    return patch_seq_strand_spawn_with_base(entry, initial_stack, nullptr);
+}
+
+SEQ_API void patch_seq_spawn_strand(seq_entry_fn entry) {
+    patch_seq_strand_spawn_with_base(entry, nullptr, nullptr);
+}
+
+SEQ_API seq_stack_t clone_stack(seq_stack_t sp) {
+    Stack base;
+    Stack new_sp = clone_stack_with_base(sp, &base);
+    std::lock_guard<std::mutex> lock(g_clone_mu);
+    g_host_clones->insert(base);
+    return new_sp;
+}
+
+SEQ_API seq_stack_t patch_seq_spawn(seq_stack_t sp) {
+    StackValue callable = *--sp;
+    SpawnOptions opts;
+    int64_t id;
+    if (is_kind(callable, Kind::Quotation)) {
+        // The child gets a deep copy of what remains on the parent's stack.
+        Stack child_base;
+        Stack child_sp = clone_stack_with_base(sp, &child_base);
+        opts.base = child_base;
+        opts.owned_base = child_base;
+        auto fn = reinterpret_cast<EntryFn>(quotation_of(callable)->wrapper);
+        drop_value(callable);
+        id = static_cast<int64_t>(spawn_strand(fn, child_sp, opts));
+    } else if (is_kind(callable, Kind::Closure)) {
+        // As upstream: a closure starts on a fresh stack; its environment
+        // travels with it (already shared, so safe on any worker).
+        StackValue* base = owned_stack_alloc(kDefaultStackSlots);
+        opts.base = base;
+        opts.owned_base = base;
+        opts.payload = callable;  // the strand owns it now
+        id = static_cast<int64_t>(spawn_strand(closure_trampoline, base, opts));
+    } else {
+        type_error("spawn", "Quotation or Closure", callable);
+    }
+    return push(sp, make_int(id));
+}
+
+SEQ_API seq_stack_t patch_seq_yield_strand(seq_stack_t sp) {
+    yield_now();
+    return sp;
+}
+
+SEQ_API void patch_seq_maybe_yield(void) {
+    // Fast path: both valves off (one load and compare each).
+    std::call_once(g_yield_config, [] {
+        Scheduler& s = scheduler();
+        maybe_yield_interval = s.config.yield_interval;
+        maybe_yield_slice = s.config.yield_slice_us;
+    });
+    if (maybe_yield_interval == 0 && maybe_yield_slice == 0) return;
+    ExecContext* ctx = current_context();
+    if (!ctx->strand) return;
+    if (maybe_yield_interval && ++ctx->yield_counter >= maybe_yield_interval) {
+        ctx->yield_counter = 0;
+        yield_now();
+        return;
+    }
+    if (maybe_yield_slice && preempt_requested()) yield_now();
+}
+
+SEQ_API void patch_seq_wait_all_strands(void) {
+    wait_all_strands();
+}
+
+}  // extern "C"

@@ -1,0 +1,42 @@
+// Runtime configuration read from the environment (DESIGN §5).
+//
+// Invalid values print a one-line warning naming the variable, the bad value
+// and the default used, then fall back (DESIGN §6).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace seq {
+
+enum class StackGuard { Auto, Always, Never };
+
+struct Config {
+    size_t stack_size = 128 * 1024;             // SEQ_STACK_SIZE
+    size_t pool_capacity = 10000;               // SEQ_POOL_CAPACITY
+    unsigned workers = 0;                       // SEQ_WORKERS (0 = number of cores)
+    uint64_t yield_interval = 0;                // SEQ_YIELD_INTERVAL (0 = off)
+    uint64_t yield_slice_us = 0;                // SEQ_YIELD_SLICE_US (0 = off)
+    size_t registry_size = 1024;                // SEQ_STRAND_REGISTRY_SIZE
+    StackGuard stack_guard = StackGuard::Auto;  // SEQ_STACK_GUARD
+};
+
+// Reads every variable (warning on invalid ones).
+Config load_config();
+
+// Parsers, one per variable, exposed for tests. Each takes the raw value
+// (nullopt when unset) and returns the value to use.
+size_t parse_stack_size(const std::optional<std::string>& v);
+size_t parse_pool_capacity(const std::optional<std::string>& v);
+unsigned parse_workers(const std::optional<std::string>& v);
+uint64_t parse_yield_interval(const std::optional<std::string>& v);
+uint64_t parse_yield_slice_us(const std::optional<std::string>& v);
+size_t parse_registry_size(const std::optional<std::string>& v);
+StackGuard parse_stack_guard(const std::optional<std::string>& v);
+
+std::optional<std::string> env_var(const char* name);
+const char* stack_guard_name(StackGuard g);
+
+}  // namespace seq

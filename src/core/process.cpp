@@ -1,0 +1,277 @@
+#include "core/process.hpp"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cinttypes>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <mutex>
+
+#include "core/config.hpp"
+#include "core/fatal.hpp"
+#include "core/output.hpp"
+#include "core/registry.hpp"
+#include "core/scheduler.hpp"
+#include "core/stack_pool.hpp"
+#include "core/worker.hpp"
+
+namespace seq {
+
+// ---- arguments and exit code ------------------------------------------------------
+
+namespace {
+std::vector<std::string>* g_args = nullptr;  // set once, never freed
+std::atomic<int64_t> g_exit_code{0};
+}  // namespace
+
+void args_init(int argc, char** argv) {
+    if (g_args) return;  // first initialisation wins, as upstream's OnceLock
+    auto* args = new std::vector<std::string>;
+    for (int i = 0; i < argc; ++i)
+        args->emplace_back(argv && argv[i] ? argv[i] : "");
+    g_args = args;
+}
+
+size_t arg_count() {
+    return g_args ? g_args->size() : 0;
+}
+
+std::string arg_at(size_t i) {
+    return g_args && i < g_args->size() ? (*g_args)[i] : std::string();
+}
+
+void set_exit_code(int64_t code) {
+    g_exit_code.store(code, std::memory_order_release);
+}
+int64_t get_exit_code() {
+    return g_exit_code.load(std::memory_order_acquire);
+}
+
+void exit_process(int code) {
+    stdout_flush();
+    std::exit(code);
+}
+
+// ---- signals ------------------------------------------------------------------------
+
+namespace {
+
+std::atomic<bool> g_sigint_seen{false};
+struct sigaction g_prev_segv;
+bool g_signals_installed = false;
+
+void write_all(int fd, const char* s) {
+    size_t n = std::strlen(s);
+    while (n) {
+        ssize_t w = write(fd, s, n);
+        if (w <= 0) return;
+        s += w;
+        n -= static_cast<size_t>(w);
+    }
+}
+
+void on_sigint(int) {
+    if (g_sigint_seen.exchange(true)) _exit(130);  // the user insists
+    // Flushing stdio from a handler is not async-signal-safe, but the seed
+    // and users expect buffered output to appear on Ctrl-C; a second SIGINT
+    // still gets out if this ever blocks.
+    stdout_flush();
+    std::exit(130);
+}
+
+// Async-signal-safe decimal formatting.
+char* format_u64(char* end, uint64_t v) {
+    *--end = '\0';
+    do {
+        *--end = static_cast<char>('0' + v % 10);
+        v /= 10;
+    } while (v);
+    return end;
+}
+
+void on_sigsegv(int sig, siginfo_t* info, void* uctx) {
+    Worker* w = current_worker();
+    Strand* s = w ? w->running : nullptr;
+    if (s && StackPool::in_guard_page(s->stack, info->si_addr)) {
+        char id_buf[24], size_buf[24];
+        write_all(2, "seq: strand ");
+        write_all(2, format_u64(id_buf + sizeof id_buf, s->id));
+        write_all(2, " overflowed its stack (SEQ_STACK_SIZE=");
+        write_all(2, format_u64(size_buf + sizeof size_buf, stack_pool().stack_size()));
+        write_all(2, " bytes); raise SEQ_STACK_SIZE\n");
+        signal(SIGABRT, SIG_DFL);
+        abort();
+    }
+    // Not ours: hand it to whoever was installed before (ASan, the default).
+    if (g_prev_segv.sa_flags & SA_SIGINFO) {
+        if (g_prev_segv.sa_sigaction) {
+            g_prev_segv.sa_sigaction(sig, info, uctx);
+            return;
+        }
+    } else if (g_prev_segv.sa_handler != SIG_DFL && g_prev_segv.sa_handler != SIG_IGN) {
+        g_prev_segv.sa_handler(sig);
+        return;
+    }
+    signal(sig, SIG_DFL);  // re-executing the access now kills the process
+}
+
+void on_sigquit(int) {
+    // Formatting allocates, which is not async-signal-safe; diagnostics on
+    // demand are worth that risk (the process is being inspected by hand).
+    std::string text = diagnostics_text();
+    write_all(2, text.c_str());
+}
+
+}  // namespace
+
+void process_on_scheduler_init() {
+    if (g_signals_installed) return;
+    g_signals_installed = true;
+
+    struct sigaction sa {};
+    sigemptyset(&sa.sa_mask);
+    sa.sa_handler = on_sigint;
+    sigaction(SIGINT, &sa, nullptr);
+
+    signal(SIGPIPE, SIG_IGN);
+
+    struct sigaction segv {};
+    sigemptyset(&segv.sa_mask);
+    segv.sa_sigaction = on_sigsegv;
+    segv.sa_flags = SA_SIGINFO | SA_ONSTACK;
+    sigaction(SIGSEGV, &segv, &g_prev_segv);
+
+#if defined(SEQ_DIAGNOSTICS)
+    struct sigaction quit {};
+    sigemptyset(&quit.sa_mask);
+    quit.sa_handler = on_sigquit;
+    quit.sa_flags = SA_RESTART;
+    sigaction(SIGQUIT, &quit, nullptr);
+#endif
+}
+
+// ---- diagnostics and report -------------------------------------------------------------
+
+std::string diagnostics_text() {
+    Counters& c = counters();
+    StackStats st = stack_pool().stats();
+    char buf[1024];
+    std::string out = "=== seq runtime diagnostics ===\n";
+    std::snprintf(buf, sizeof buf,
+                  "strands: active %" PRIu64 ", spawned %" PRIu64 ", completed %" PRIu64
+                  ", peak %" PRIu64
+                  "\n"
+                  "stacks: %" PRIu64 " guarded, %" PRIu64 " dense (canary), %" PRIu64
+                  " pooled; guard budget %" PRIu64 ", mappings made %" PRIu64 "\n",
+                  c.active.load(), c.spawned.load(), c.completed.load(), c.peak.load(),
+                  st.guarded_live, st.dense_live, st.pooled, st.guard_budget, st.mmap_calls);
+    out += buf;
+    if (scheduler_running()) {
+        Scheduler& s = scheduler();
+        for (auto& w : s.workers) {
+            std::snprintf(buf, sizeof buf, "worker %u: %s, %" PRIu64 " strand runs\n", w->index,
+                          w->sleeping.load() ? "idle" : "busy", w->strands_run.load());
+            out += buf;
+        }
+    }
+#if defined(SEQ_DIAGNOSTICS)
+    StrandRegistry& r = strand_registry();
+    auto live = r.active_strands();
+    uint64_t now = static_cast<uint64_t>(std::time(nullptr));
+    std::snprintf(buf, sizeof buf, "registry: %zu tracked of %zu slots, %" PRIu64 " overflowed\n",
+                  live.size(), r.capacity(), r.overflow_count());
+    out += buf;
+    std::sort(live.begin(), live.end(), [](auto& a, auto& b) { return a.second < b.second; });
+    for (size_t i = 0; i < live.size() && i < 20; ++i) {
+        std::snprintf(buf, sizeof buf, "  strand %" PRIu64 ": running for %" PRIu64 " s\n",
+                      live[i].first, now - live[i].second);
+        out += buf;
+    }
+#endif
+    out += "===============================\n";
+    return out;
+}
+
+namespace {
+const uint64_t* g_word_counters = nullptr;
+const char* const* g_word_names = nullptr;
+int64_t g_word_count = 0;
+}  // namespace
+
+void report_init(const uint64_t* counters, const char* const* names, int64_t count) {
+    g_word_counters = counters;
+    g_word_names = names;
+    g_word_count = count;
+}
+
+void emit_report() {
+    auto mode = env_var("SEQ_REPORT");
+    if (!mode || mode->empty() || *mode == "0") return;
+    bool json = false, words = false;
+    std::string path;
+    if (*mode == "1") {
+    } else if (*mode == "words") {
+        words = true;
+    } else if (*mode == "json") {
+        json = true;
+    } else if (mode->rfind("json:", 0) == 0) {
+        json = true;
+        path = mode->substr(5);
+    } else {
+        warn("SEQ_REPORT='%s' not recognized, ignoring", mode->c_str());
+        return;
+    }
+    Counters& c = counters();
+    uint64_t ms = scheduler_elapsed_ns() / 1000000;
+    size_t threads = scheduler_running() ? scheduler().workers.size() : 0;
+    std::vector<std::pair<std::string, uint64_t>> counts;
+    if (words && g_word_counters) {
+        for (int64_t i = 0; i < g_word_count; ++i)
+            counts.emplace_back(g_word_names[i] ? g_word_names[i] : "?",
+                                __atomic_load_n(&g_word_counters[i], __ATOMIC_RELAXED));
+        std::stable_sort(counts.begin(), counts.end(),
+                         [](auto& a, auto& b) { return a.second > b.second; });
+    }
+    char buf[512];
+    std::string out;
+    if (json) {
+        std::snprintf(buf, sizeof buf,
+                      "{\"wall_clock_ms\":%" PRIu64 ",\"strands_spawned\":%" PRIu64
+                      ",\"strands_completed\":%" PRIu64 ",\"peak_strands\":%" PRIu64
+                      ",\"worker_threads\":%zu}\n",
+                      ms, c.spawned.load(), c.completed.load(), c.peak.load(), threads);
+        out = buf;
+    } else {
+        std::snprintf(buf, sizeof buf,
+                      "=== SEQ REPORT ===\nWall clock:      %" PRIu64
+                      " ms\n"
+                      "Strands spawned: %" PRIu64 "\nStrands done:    %" PRIu64
+                      "\nPeak strands:    %" PRIu64 "\nWorker threads:  %zu\n",
+                      ms, c.spawned.load(), c.completed.load(), c.peak.load(), threads);
+        out = buf;
+        if (!counts.empty()) {
+            out += "\n--- Word Call Counts ---\n";
+            for (auto& [name, n] : counts) {
+                std::snprintf(buf, sizeof buf, "  %-30s %" PRIu64 "\n", name.c_str(), n);
+                out += buf;
+            }
+        }
+        out += "==================\n";
+    }
+    if (!path.empty()) {
+        if (FILE* f = std::fopen(path.c_str(), "w")) {
+            std::fwrite(out.data(), 1, out.size(), f);
+            std::fclose(f);
+            return;
+        }
+        warn("could not write report to %s", path.c_str());
+    }
+    stderr_write(out);
+}
+
+}  // namespace seq

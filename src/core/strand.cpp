@@ -1,0 +1,163 @@
+#include "core/strand.hpp"
+
+#include <ctime>
+#include <new>
+
+#include "core/fatal.hpp"
+#include "core/registry.hpp"
+#include "core/scheduler.hpp"
+#include "core/stack.hpp"
+#include "core/worker.hpp"
+
+namespace seq {
+
+namespace {
+
+// Switches from the running strand back to its worker. Returns when the
+// strand is resumed, possibly on another worker thread.
+void switch_out(Strand* s, SwitchReason why) {
+    Worker* w = s->home;
+    transfer_t t = fiber_jump(s->sched_fctx, reinterpret_cast<void*>(why), s->san, w->san);
+    s->sched_fctx = t.fctx;
+}
+
+// Everything a strand does after its entry function returns, still on its
+// own stack; the worker recycles the stack after the final switch.
+[[noreturn]] void finish(Strand* s, Stack final_sp) {
+    if (s->owned_base) owned_stack_free(s->owned_base, final_sp);
+    s->owned_base = nullptr;
+    drop_value(s->payload);
+    s->payload = kFalse;
+    if (s->on_finish) s->on_finish(s);
+    s->ctx.arena.reset();
+#if defined(SEQ_DIAGNOSTICS)
+    if (s->registry_slot >= 0) strand_registry().unregister_at(s->registry_slot, s->id);
+#endif
+    counters_on_finish(s->counted);
+    Worker* w = s->home;
+    fiber_exit(s->sched_fctx, reinterpret_cast<void*>(SwitchReason::Done), s->san, w->san);
+}
+
+void strand_main(transfer_t t) {
+    auto* s = static_cast<Strand*>(t.data);
+    s->sched_fctx = t.fctx;
+    fiber_started(s->san);
+    if (s->ctx.stack_base == nullptr && s->owned_base) s->ctx.stack_base = s->owned_base;
+    Stack final_sp = s->entry(s->initial_sp);
+    finish(s, final_sp);
+}
+
+// Queues a runnable strand: on this worker when we are on one and the strand
+// may move (a strand woken by a strand goes to runnext), otherwise on its
+// home worker.
+void make_runnable(Strand* s, bool by_strand) {
+    Worker* cw = current_worker();
+    if (cw && (s->pin_count == 0 || s->home == cw)) {
+        s->home = cw;
+        if (by_strand && s->pin_count == 0)
+            cw->push_runnext(s);
+        else
+            cw->push_local(s);
+        return;
+    }
+    s->home->post(s);
+}
+
+}  // namespace
+
+uint64_t spawn_strand(EntryFn entry, Stack initial_sp, const SpawnOptions& opts) {
+    Scheduler& sched = scheduler();
+    Worker* cw = current_worker();
+    FiberStack* fs = stack_pool().acquire(cw ? &cw->stacks : nullptr);
+
+    // The Strand record sits at the top of its own stack, below the stack's
+    // descriptor: no separate allocation, and it lives in the page the
+    // strand touches anyway.
+    char* top = reinterpret_cast<char*>(fs);
+    uintptr_t at = (reinterpret_cast<uintptr_t>(top) - sizeof(Strand)) & ~uintptr_t{63};
+    auto* s = new (reinterpret_cast<void*>(at)) Strand();
+    size_t usable = static_cast<size_t>(reinterpret_cast<char*>(s) - fs->bottom);
+
+    s->stack = fs;
+    s->entry = entry;
+    s->initial_sp = initial_sp;
+    s->ctx.stack_base = opts.base;
+    s->ctx.strand = s;
+    s->owned_base = opts.owned_base;
+    s->payload = opts.payload;
+    s->counted = opts.counted;
+    s->on_finish = opts.on_finish;
+    s->user = opts.user;
+    fiber_san_create(s->san, fs->bottom, usable, &fs->tsan_fiber);
+    s->fctx = fiber_make(fs->bottom, usable, strand_main);
+
+    s->id = counters_on_spawn(opts.counted);
+#if defined(SEQ_DIAGNOSTICS)
+    if (auto slot = strand_registry().register_strand(s->id))
+        s->registry_slot = static_cast<int32_t>(*slot);
+#endif
+
+    uint64_t id = s->id;  // `s` may run (and finish) as soon as it is queued
+    if (cw) {
+        s->home = cw;
+        cw->push_local(s);
+    } else {
+        unsigned n = static_cast<unsigned>(sched.workers.size());
+        Worker* w =
+            sched.workers[sched.next_worker.fetch_add(1, std::memory_order_relaxed) % n].get();
+        s->home = w;
+        w->post(s);
+    }
+    return id;
+}
+
+Strand* current_strand() {
+    return current_context()->strand;
+}
+
+void park() {
+    Strand* s = current_strand();
+    if (!s) fatal("park", "called outside a strand");
+    switch_out(s, SwitchReason::Park);
+}
+
+void wake(Strand* s) {
+    uint32_t prev = s->wake_state.exchange(static_cast<uint32_t>(WakeState::Notified),
+                                           std::memory_order_acq_rel);
+    if (prev == static_cast<uint32_t>(WakeState::Parked))
+        make_runnable(s, current_strand() != nullptr);
+}
+
+void yield_now() {
+    Strand* s = current_strand();
+    if (!s) return;  // outside strands there is nothing to yield to
+    switch_out(s, SwitchReason::Yield);
+}
+
+void migrate_to(Worker* w) {
+    Strand* s = current_strand();
+    if (!s) fatal("migrate", "called outside a strand");
+    if (s->home == w) return;
+    if (s->pin_count)
+        fatal("migrate", "strand %llu is pinned to its loop", (unsigned long long)s->id);
+    s->migrate_to = w;
+    switch_out(s, SwitchReason::Migrate);
+}
+
+LoopPin::LoopPin() : s_(current_strand()) {
+    if (s_) ++s_->pin_count;
+}
+
+LoopPin::~LoopPin() {
+    if (s_) --s_->pin_count;
+}
+
+bool preempt_requested() {
+    Worker* w = current_worker();
+    return w && w->preempt.load(std::memory_order_relaxed);
+}
+
+// Used by the worker after a strand switched out (see worker.cpp).
+void strand_after_switch(Worker* w, Strand* s, SwitchReason why);
+
+}  // namespace seq

@@ -1,0 +1,247 @@
+#include "core/worker.hpp"
+
+#include <signal.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "core/fatal.hpp"
+#include "core/scheduler.hpp"
+
+namespace seq {
+
+namespace {
+
+thread_local Worker* t_worker = nullptr;
+
+// How many strands run between two polls of the loop when work is queued:
+// a long run queue must not starve I/O.
+constexpr int kBatch = 64;
+// Consecutive runnext picks before the local queue gets a turn (two strands
+// ping-ponging through runnext would otherwise starve everything else).
+constexpr unsigned kRunnextStreak = 32;
+
+}  // namespace
+
+__attribute__((noinline)) Worker* current_worker() {
+    asm volatile("" ::: "memory");
+    return t_worker;
+}
+
+Worker::Worker(unsigned idx) : index(idx) {
+    if (uv_loop_init(&loop) != 0) fatal("scheduler_init", "uv_loop_init failed");
+    loop.data = this;
+    wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (wake_fd_ < 0) fatal("scheduler_init", "eventfd failed: %s", std::strerror(errno));
+    uv_poll_init(&loop, &wake_poll_, wake_fd_);
+    wake_poll_.data = this;
+    uv_poll_start(&wake_poll_, UV_READABLE, on_wake_fd);
+}
+
+Worker::~Worker() {
+    // The loop was closed by the worker thread itself (see main()).
+    if (wake_fd_ >= 0) close(wake_fd_);
+}
+
+void Worker::start() {
+    thread_ = std::thread([this] { main(); });
+}
+
+void Worker::join() {
+    if (thread_.joinable()) thread_.join();
+}
+
+void Worker::on_wake_fd(uv_poll_t* h, int, int) {
+    auto* w = static_cast<Worker*>(h->data);
+    uint64_t v;
+    while (read(w->wake_fd_, &v, sizeof v) > 0) {
+    }
+}
+
+void Worker::notify() {
+    if (sleeping.exchange(false, std::memory_order_seq_cst)) {
+        scheduler().idle_workers.fetch_sub(1, std::memory_order_relaxed);
+        uint64_t one = 1;
+        ssize_t r = write(wake_fd_, &one, sizeof one);
+        (void)r;  // EAGAIN means the counter is already non-zero: awake anyway
+    }
+}
+
+void Worker::post(Strand* s) {
+    inbox.push(s);
+    notify();
+}
+
+void Worker::post_chain(Strand* first, Strand* last) {
+    inbox.push_chain(first, last);
+    notify();
+}
+
+void Worker::push_runnext(Strand* s) {
+    if (runnext) local.push_back(runnext);
+    runnext = s;
+}
+
+void Worker::take_inbox() {
+    inbox.take_all(local);
+}
+
+Strand* Worker::next_ready() {
+    if (runnext && (runnext_streak < kRunnextStreak || local.empty())) {
+        ++runnext_streak;
+        Strand* s = runnext;
+        runnext = nullptr;
+        return s;
+    }
+    runnext_streak = 0;
+    return local.pop_front();
+}
+
+// Hands half of the local queue to one sleeping worker. Costs one relaxed
+// load when nobody is idle.
+void Worker::donate_if_others_idle() {
+    Scheduler& sched = scheduler();
+    if (local.empty() || sched.idle_workers.load(std::memory_order_relaxed) <= 0) return;
+    size_t n = sched.workers.size();
+    for (size_t k = 1; k < n; ++k) {
+        Worker* other = sched.workers[(index + k) % n].get();
+        if (!other->sleeping.load(std::memory_order_relaxed)) continue;
+        // Take half (at least one) of the movable strands.
+        size_t want = (local.size() + 1) / 2;
+        Strand* first = nullptr;
+        Strand* last = nullptr;
+        LocalQueue<Strand> keep;
+        size_t moved = 0;
+        while (Strand* s = local.pop_front()) {
+            if (moved < want && s->pin_count == 0) {
+                s->home = other;
+                s->next = first;
+                if (!first) last = s;
+                first = s;
+                ++moved;
+            } else {
+                keep.push_back(s);
+            }
+        }
+        while (Strand* s = keep.pop_front())
+            local.push_back(s);
+        if (first) other->post_chain(first, last);
+        return;
+    }
+}
+
+void Worker::run_strand(Strand* s) {
+    s->home = this;
+    s->wake_state.store(static_cast<uint32_t>(WakeState::Running), std::memory_order_relaxed);
+    running = s;
+    ++switches;
+    set_current_context(&s->ctx);
+    transfer_t t = fiber_jump(s->fctx, s, san, s->san);
+    set_current_context(nullptr);
+    running = nullptr;
+    preempt.store(false, std::memory_order_relaxed);
+    strands_run.fetch_add(1, std::memory_order_relaxed);
+    auto why = static_cast<SwitchReason>(reinterpret_cast<uintptr_t>(t.data));
+
+    if (why == SwitchReason::Done) {
+        FiberStack* fs = s->stack;
+        s->~Strand();
+        stack_pool().release(fs, &stacks);
+        return;
+    }
+    s->fctx = t.fctx;
+    // A dense stack has no guard page: its canary is checked at every switch.
+    if (!StackPool::canary_intact(s->stack))
+        fatal("strand",
+              "strand %llu overflowed its stack (SEQ_STACK_SIZE=%zu bytes); raise SEQ_STACK_SIZE",
+              static_cast<unsigned long long>(s->id), stack_pool().stack_size());
+
+    switch (why) {
+        case SwitchReason::Yield:
+            local.push_back(s);
+            break;
+        case SwitchReason::Park: {
+            uint32_t expected = static_cast<uint32_t>(WakeState::Running);
+            if (!s->wake_state.compare_exchange_strong(expected,
+                                                       static_cast<uint32_t>(WakeState::Parked),
+                                                       std::memory_order_acq_rel)) {
+                // Woken before it finished parking: run it again soon.
+                s->wake_state.store(static_cast<uint32_t>(WakeState::Running),
+                                    std::memory_order_relaxed);
+                local.push_back(s);
+            }
+            break;
+        }
+        case SwitchReason::Migrate: {
+            Worker* target = s->migrate_to;
+            s->migrate_to = nullptr;
+            s->home = target;
+            target->post(s);
+            break;
+        }
+        case SwitchReason::Done:
+            break;
+    }
+}
+
+void Worker::sleep_in_loop() {
+    Scheduler& sched = scheduler();
+    sched.idle_workers.fetch_add(1, std::memory_order_relaxed);
+    sleeping.store(true, std::memory_order_seq_cst);
+    // Re-check after announcing sleep: a post that raced with the store
+    // either is visible here or sees `sleeping` and writes the eventfd.
+    if (!inbox.empty() || stop.load(std::memory_order_seq_cst)) {
+        if (sleeping.exchange(false)) sched.idle_workers.fetch_sub(1, std::memory_order_relaxed);
+        return;
+    }
+    uv_run(&loop, UV_RUN_ONCE);
+    if (sleeping.exchange(false)) sched.idle_workers.fetch_sub(1, std::memory_order_relaxed);
+}
+
+void Worker::main() {
+    t_worker = this;
+    fiber_san_thread(san);
+    // An alternate signal stack so the SIGSEGV handler can run when a strand
+    // hits its guard page (the faulting stack is unusable).
+    stack_t ss{};
+    ss.ss_size = 64 * 1024;
+    sigstack_ = std::malloc(ss.ss_size);
+    ss.ss_sp = sigstack_;
+    sigaltstack(&ss, nullptr);
+
+    while (!stop.load(std::memory_order_acquire)) {
+        take_inbox();
+        for (int i = 0; i < kBatch; ++i) {
+            Strand* s = next_ready();
+            if (!s) break;
+            donate_if_others_idle();
+            run_strand(s);
+        }
+        if (runnext || !local.empty())
+            uv_run(&loop, UV_RUN_NOWAIT);
+        else
+            sleep_in_loop();
+    }
+
+    // Shutdown: close every handle on this loop (I/O modules' included) and
+    // let the close callbacks run, then close the loop.
+    uv_walk(
+        &loop,
+        [](uv_handle_t* h, void*) {
+            if (!uv_is_closing(h)) uv_close(h, nullptr);
+        },
+        nullptr);
+    while (uv_run(&loop, UV_RUN_NOWAIT) != 0) {
+    }
+    uv_loop_close(&loop);
+    stack_pool().flush(&stacks);
+    ss.ss_flags = SS_DISABLE;
+    sigaltstack(&ss, nullptr);
+    std::free(sigstack_);
+    t_worker = nullptr;
+}
+
+}  // namespace seq

@@ -1,0 +1,591 @@
+// The scheduler's contract: the seed's tests (seq-runtime 5.4.0
+// scheduler.rs) and what the C++ runtime adds (park/wake races, migration,
+// shutdown and re-init, stack-pool steady state).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdlib>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include "core/config.hpp"
+#include "core/context.hpp"
+#include "core/registry.hpp"
+#include "core/scheduler.hpp"
+#include "core/stack.hpp"
+#include "core/stack_pool.hpp"
+#include "core/strand.hpp"
+#include "core/worker.hpp"
+#include "seq/runtime.h"
+
+namespace seq {
+namespace {
+
+// Every test ends with no strand active; the scheduler is shut down so each
+// test starts from a fresh init (and shutdown's loop closing is exercised).
+class Scheduler : public ::testing::Test {
+  protected:
+    void SetUp() override { patch_seq_scheduler_init(); }
+    void TearDown() override {
+        patch_seq_wait_all_strands();
+        EXPECT_EQ(counters().active.load(), 0u);
+        patch_seq_scheduler_shutdown();
+        EXPECT_FALSE(scheduler_running());
+    }
+};
+
+std::atomic<int> g_counter{0};
+
+Stack increment(Stack sp) {
+    g_counter.fetch_add(1);
+    return sp;
+}
+
+TEST_F(Scheduler, SpawnStrandRunsIt) {
+    g_counter = 0;
+    int64_t id = patch_seq_strand_spawn(increment, nullptr);
+    EXPECT_GT(id, 0);
+    patch_seq_wait_all_strands();
+    EXPECT_EQ(g_counter.load(), 1);
+}
+
+TEST_F(Scheduler, InitIsIdempotent) {
+    Worker* first = scheduler().workers[0].get();
+    patch_seq_scheduler_init();
+    patch_seq_scheduler_init();
+    EXPECT_EQ(scheduler().workers[0].get(), first);
+}
+
+TEST_F(Scheduler, SpawnWithInitialStack) {
+    static std::atomic<int64_t> seen{0};
+    seen = 0;
+    StackValue* buf = owned_stack_alloc(16);
+    Stack sp = push(buf, make_int(42));
+    auto entry = [](Stack s) -> Stack {
+        seen = int_of(s[-1]);
+        return s;
+    };
+    SpawnOptions opts;
+    opts.base = buf;
+    opts.owned_base = buf;  // freed (values dropped) when the strand ends
+    spawn_strand(entry, sp, opts);
+    patch_seq_wait_all_strands();
+    EXPECT_EQ(seen.load(), 42);
+}
+
+TEST_F(Scheduler, NullFinalStackIsFine) {
+    auto entry = [](Stack) -> Stack { return nullptr; };
+    patch_seq_strand_spawn(entry, nullptr);
+    patch_seq_wait_all_strands();
+}
+
+TEST_F(Scheduler, ManyStrandsStress) {
+    g_counter = 0;
+    for (int i = 0; i < 1000; ++i)
+        patch_seq_strand_spawn(increment, nullptr);
+    patch_seq_wait_all_strands();
+    EXPECT_EQ(g_counter.load(), 1000);
+}
+
+TEST_F(Scheduler, StrandIdsAreUniqueAndPositive) {
+    std::set<int64_t> ids;
+    for (int i = 0; i < 100; ++i) {
+        int64_t id = patch_seq_strand_spawn([](Stack s) { return s; }, nullptr);
+        EXPECT_GT(id, 0);
+        ids.insert(id);
+    }
+    EXPECT_EQ(ids.size(), 100u);
+    patch_seq_wait_all_strands();
+}
+
+TEST_F(Scheduler, IdsIncreaseMonotonically) {
+    int64_t a = patch_seq_strand_spawn(increment, nullptr);
+    int64_t b = patch_seq_strand_spawn(increment, nullptr);
+    EXPECT_LT(a, b);
+}
+
+TEST_F(Scheduler, LifecycleCounters) {
+    uint64_t spawned0 = counters().spawned.load();
+    uint64_t completed0 = counters().completed.load();
+    g_counter = 0;
+    for (int i = 0; i < 10; ++i)
+        patch_seq_strand_spawn(increment, nullptr);
+    patch_seq_wait_all_strands();
+    EXPECT_EQ(counters().spawned.load(), spawned0 + 10);
+    EXPECT_EQ(counters().completed.load(), completed0 + 10);
+    EXPECT_GE(counters().peak.load(), 1u);
+    EXPECT_EQ(g_counter.load(), 10);
+}
+
+// 100,000 strands spawned by 100 strands on every worker at once: the totals
+// must be exact and the invariant spawned >= completed + active must hold
+// for an outside observer throughout.
+#if defined(SEQ_TSAN)
+// ThreadSanitizer counts each live fiber as a thread and stops at 8128.
+constexpr int kSpawners = 20, kPerSpawner = 250;
+#else
+constexpr int kSpawners = 100, kPerSpawner = 1000;
+#endif
+TEST_F(Scheduler, HundredThousandFromManyStrandsExactTotals) {
+    g_counter = 0;
+    uint64_t spawned0 = counters().spawned.load();
+    uint64_t completed0 = counters().completed.load();
+    auto spawner = [](Stack sp) -> Stack {
+        for (int i = 0; i < kPerSpawner; ++i)
+            spawn_strand(increment, nullptr);
+        return sp;
+    };
+    for (int i = 0; i < kSpawners; ++i)
+        spawn_strand(spawner, nullptr);
+    std::atomic<bool> done{false};
+    std::atomic<int> violations{0};
+    std::thread observer([&] {
+        while (!done.load()) {
+            // Read in the order that makes the check valid: completed first.
+            uint64_t completed = counters().completed.load();
+            uint64_t active = counters().active.load();
+            uint64_t spawned = counters().spawned.load();
+            if (spawned < completed + active) violations++;
+            std::this_thread::yield();
+        }
+    });
+    patch_seq_wait_all_strands();
+    done = true;
+    observer.join();
+    const uint64_t total = uint64_t{kSpawners} * (kPerSpawner + 1);
+    EXPECT_EQ(g_counter.load(), kSpawners * kPerSpawner);
+    EXPECT_EQ(counters().spawned.load() - spawned0, total);
+    EXPECT_EQ(counters().completed.load() - completed0, total);
+    EXPECT_EQ(violations.load(), 0);
+}
+
+// ---- park / wake --------------------------------------------------------------------
+
+struct Slot {
+    std::atomic<Strand*> strand{nullptr};
+    std::atomic<bool> flag{false};
+};
+
+TEST_F(Scheduler, ParkThenWakeFromAnotherThread) {
+    static Slot slot;
+    slot.strand = nullptr;
+    slot.flag = false;
+    auto waiter = [](Stack sp) -> Stack {
+        slot.strand = current_strand();
+        while (!slot.flag.load())
+            park();
+        g_counter.fetch_add(1);
+        return sp;
+    };
+    g_counter = 0;
+    spawn_strand(waiter, nullptr);
+    while (!slot.strand.load())
+        std::this_thread::yield();
+    slot.flag = true;
+    wake(slot.strand.load());
+    patch_seq_wait_all_strands();
+    EXPECT_EQ(g_counter.load(), 1);
+}
+
+// Wakes racing with parks: every wake must be delivered exactly once.
+// Each of N pairs hands a token back and forth M times: a lost wake
+// deadlocks (the test times out), a double resume corrupts the count or
+// crashes (two workers on one stack).
+TEST_F(Scheduler, WakeBeforeParkRaceLosesNothing) {
+    constexpr int kPairs = 50;
+    constexpr int kRounds = 2000;
+    struct Pair {
+        std::atomic<Strand*> a{nullptr}, b{nullptr};
+        std::atomic<int> turn{0};  // even: a's turn, odd: b's turn
+    };
+    static Pair pairs[kPairs];
+    static std::atomic<int> total{0};
+    total = 0;
+    for (auto& p : pairs) {
+        p.a = p.b = nullptr;
+        p.turn = 0;
+    }
+    static auto play = [](Pair& p, bool is_a) {
+        (is_a ? p.a : p.b).store(current_strand());
+        Strand* other = nullptr;
+        while (!(other = (is_a ? p.b : p.a).load()))
+            yield_now();
+        for (int r = 0; r < kRounds; ++r) {
+            int mine = is_a ? 2 * r : 2 * r + 1;
+            while (p.turn.load() != mine)
+                park();
+            p.turn.store(mine + 1);
+            total.fetch_add(1);
+            wake(other);  // may arrive before the other has parked
+        }
+    };
+    for (int i = 0; i < kPairs; ++i) {
+        StackValue* buf = owned_stack_alloc(4);
+        Stack sp = push(buf, make_int(i));
+        SpawnOptions o;
+        o.base = buf;
+        o.owned_base = buf;
+        spawn_strand(
+            [](Stack s) {
+                play(pairs[int_of(s[-1])], true);
+                return s;
+            },
+            sp, o);
+        StackValue* buf2 = owned_stack_alloc(4);
+        Stack sp2 = push(buf2, make_int(i));
+        SpawnOptions o2;
+        o2.base = buf2;
+        o2.owned_base = buf2;
+        spawn_strand(
+            [](Stack s) {
+                play(pairs[int_of(s[-1])], false);
+                return s;
+            },
+            sp2, o2);
+    }
+    patch_seq_wait_all_strands();
+    EXPECT_EQ(total.load(), kPairs * 2 * kRounds);
+}
+
+TEST_F(Scheduler, WakeWithoutParkLeavesAPermit) {
+    static std::atomic<int> returned{0};
+    returned = 0;
+    auto self_wake = [](Stack sp) -> Stack {
+        wake(current_strand());  // permit
+        park();                  // returns at once
+        returned++;
+        return sp;
+    };
+    spawn_strand(self_wake, nullptr);
+    patch_seq_wait_all_strands();
+    EXPECT_EQ(returned.load(), 1);
+}
+
+// A strand that moves between workers keeps its arena and stack base.
+TEST_F(Scheduler, MigrationKeepsArenaAndStackBase) {
+    if (scheduler().workers.size() < 2) GTEST_SKIP() << "needs two workers";
+    static std::atomic<bool> ok{false};
+    static std::atomic<unsigned> w_before{99}, w_after{99};
+    ok = false;
+    auto mover = [](Stack sp) -> Stack {
+        ExecContext* ctx = current_context();
+        StackValue s = make_arena_string("arena data survives migration");
+        Stack base = ctx->stack_base;
+        w_before = current_worker()->index;
+        Worker* other =
+            scheduler().workers[(current_worker()->index + 1) % scheduler().workers.size()].get();
+        migrate_to(other);
+        w_after = current_worker()->index;
+        ok = current_context() == ctx && ctx->stack_base == base &&
+             string_of(s)->view() == "arena data survives migration" && ctx->arena.bytes_used() > 0;
+        return sp;
+    };
+    StackValue* buf = owned_stack_alloc(8);
+    SpawnOptions o;
+    o.base = buf;
+    o.owned_base = buf;
+    spawn_strand(mover, buf, o);
+    patch_seq_wait_all_strands();
+    EXPECT_TRUE(ok.load());
+    EXPECT_NE(w_before.load(), w_after.load());
+}
+
+TEST_F(Scheduler, YieldLetsOthersRun) {
+    // With one strand yielding in a loop, others on the same worker still run.
+    static std::atomic<bool> stop{false};
+    stop = false;
+    g_counter = 0;
+    auto spinner = [](Stack sp) -> Stack {
+        while (!stop.load())
+            patch_seq_yield_strand(sp);
+        return sp;
+    };
+    auto stopper = [](Stack sp) -> Stack {
+        stop = true;
+        return sp;
+    };
+    for (size_t i = 0; i < scheduler().workers.size(); ++i)
+        spawn_strand(spinner, nullptr);
+    spawn_strand(stopper, nullptr);
+    patch_seq_wait_all_strands();
+    EXPECT_TRUE(stop.load());
+}
+
+// ---- shutdown and init again -------------------------------------------------------------
+
+TEST_F(Scheduler, ShutdownThenInitAgain) {
+    g_counter = 0;
+    patch_seq_strand_spawn(increment, nullptr);
+    patch_seq_wait_all_strands();
+    patch_seq_scheduler_shutdown();
+    EXPECT_FALSE(scheduler_running());
+    patch_seq_scheduler_init();
+    EXPECT_TRUE(scheduler_running());
+    patch_seq_strand_spawn(increment, nullptr);
+    patch_seq_wait_all_strands();
+    EXPECT_EQ(g_counter.load(), 2);
+}
+
+TEST_F(Scheduler, SpawnBeforeInitInitialisesLazily) {
+    patch_seq_scheduler_shutdown();
+    g_counter = 0;
+    patch_seq_strand_spawn(increment, nullptr);
+    EXPECT_TRUE(scheduler_running());
+    patch_seq_wait_all_strands();
+    EXPECT_EQ(g_counter.load(), 1);
+}
+
+// ---- arena -------------------------------------------------------------------------------
+
+TEST_F(Scheduler, ArenaIsPerStrandAndResetAtExit) {
+    static std::atomic<int> own_arena{0};
+    own_arena = 0;
+    auto temp_strings = [](Stack sp) -> Stack {
+        ExecContext* ctx = current_context();
+        for (int i = 0; i < 100; ++i)
+            drop_value(make_arena_string("temporary string"));
+        if (ctx != thread_default_context() && ctx->arena.bytes_used() > 0) own_arena++;
+        return sp;
+    };
+    for (int i = 0; i < 50; ++i)
+        spawn_strand(temp_strings, nullptr);
+    patch_seq_wait_all_strands();
+    EXPECT_EQ(own_arena.load(), 50);
+}
+
+// The seed's no-growth test: 10,000 strands each allocating and exiting. The
+// stack pool reaches a steady state: no new mappings after warm-up, and no
+// stack stays in use.
+TEST_F(Scheduler, NoGrowthOverTenThousandIterations) {
+    auto work = [](Stack sp) -> Stack {
+        for (int i = 0; i < 20; ++i)
+            drop_value(make_arena_string("request header"));
+        return sp;
+    };
+    // Warm-up: per-worker stack caches fill before the shared pool holds
+    // stacks for spawns from outside the workers.
+    for (int i = 0; i < 2000; ++i) {
+        spawn_strand(work, nullptr);
+        if (i % 100 == 99) patch_seq_wait_all_strands();
+    }
+    patch_seq_wait_all_strands();
+    uint64_t maps_after_warmup = stack_pool().stats().mmap_calls;
+    for (int i = 0; i < 10000; ++i) {
+        spawn_strand(work, nullptr);
+        if (i % 100 == 99) patch_seq_wait_all_strands();
+    }
+    patch_seq_wait_all_strands();
+    StackStats st = stack_pool().stats();
+    // Without the pool this would be 10,000 mappings. A few may still appear:
+    // the last strand of each batch returns its stack just after wait_all
+    // returns, so the next batch can find the pool one or two short.
+    EXPECT_LT(st.mmap_calls - maps_after_warmup, 100u);
+    // A worker may still be recycling the stack of the strand that just
+    // finished; anything more would be a leak of stacks.
+    EXPECT_LE(st.guarded_live + st.dense_live, scheduler().workers.size());
+}
+
+// ---- quotation spawn ------------------------------------------------------------------
+
+Stack child_quotation(Stack sp) {
+    // The child sees a copy of the parent's stack below the quotation.
+    int64_t v = int_of(sp[-1]);
+    g_counter.fetch_add(static_cast<int>(v));
+    return sp;  // leftovers are dropped when the strand ends
+}
+
+TEST_F(Scheduler, PatchSeqSpawnCopiesTheStack) {
+    g_counter = 0;
+    static std::atomic<int64_t> child_id{0};
+    auto parent = [](Stack sp) -> Stack {
+        seq_value_stack* st = seq_stack_new_default();
+        Stack base = seq_stack_base(st);
+        patch_seq_set_stack_base(base);
+        Stack p = patch_seq_push_string(base, "shared across the spawn");
+        p = patch_seq_push_int(p, 7);
+        p = patch_seq_push_quotation(p, reinterpret_cast<uintptr_t>(child_quotation),
+                                     reinterpret_cast<uintptr_t>(child_quotation));
+        p = patch_seq_spawn(p);
+        child_id = int_of(p[-1]);
+        // Parent's stack is intact: string, 7, id.
+        if (p - base == 3 && int_of(base[1]) == 7) g_counter.fetch_add(100);
+        while (p > base)
+            p = patch_seq_drop_op(p);
+        seq_stack_free(st);
+        return sp;
+    };
+    spawn_strand(parent, nullptr);
+    patch_seq_wait_all_strands();
+    EXPECT_EQ(g_counter.load(), 107);
+    EXPECT_GT(child_id.load(), 0);
+}
+
+Stack closure_body(Stack sp, const StackValue* env, size_t len) {
+    if (len == 2 && int_of(env[0]) == 5 && string_of(env[1])->view() == "env")
+        g_counter.fetch_add(1);
+    return sp;
+}
+
+TEST_F(Scheduler, PatchSeqSpawnRunsClosures) {
+    g_counter = 0;
+    StackValue env[2] = {make_int(5), make_string("env")};
+    StackValue buf[4];
+    patch_seq_set_stack_base(buf);
+    Stack sp = push(buf, make_closure(reinterpret_cast<uintptr_t>(closure_body), env, 2));
+    sp = patch_seq_spawn(sp);
+    EXPECT_GT(int_of(sp[-1]), 0);
+    patch_seq_wait_all_strands();
+    EXPECT_EQ(g_counter.load(), 1);
+    patch_seq_set_stack_base(nullptr);
+}
+
+TEST_F(Scheduler, HostCloneStackIsOwnedBySpawnedStrand) {
+    StackValue buf[8];
+    patch_seq_set_stack_base(buf);
+    Stack sp = patch_seq_push_string(buf, "copied");
+    Stack child_sp = clone_stack(sp);
+    Stack child_base = child_sp - 1;
+    g_counter = 0;
+    patch_seq_strand_spawn_with_base(
+        [](Stack s) -> Stack {
+            if (string_of(s[-1])->view() == "copied") g_counter++;
+            return s;
+        },
+        child_sp, child_base);
+    patch_seq_wait_all_strands();  // ASan: the child's buffer is freed, no leak
+    EXPECT_EQ(g_counter.load(), 1);
+    patch_seq_drop_op(sp);
+    patch_seq_set_stack_base(nullptr);
+}
+
+// ---- yield valve --------------------------------------------------------------------
+
+TEST(YieldValve, DisabledByDefaultIsANoOp) {
+    for (int i = 0; i < 1000; ++i)
+        patch_seq_maybe_yield();
+}
+
+TEST(YieldValve, CounterIsPerStrandAndWraps) {
+    ExecContext ctx;
+    ctx.yield_counter = UINT64_MAX - 1;
+    set_current_context(&ctx);
+    for (int i = 0; i < 3; ++i)
+        patch_seq_maybe_yield();  // no strand: no yield, no overflow trap
+    set_current_context(nullptr);
+    patch_seq_scheduler_shutdown();
+}
+
+// ---- configuration -----------------------------------------------------------------------
+
+TEST(Config, ParseStackSizeValid) {
+    EXPECT_EQ(parse_stack_size(std::string("2097152")), 2097152u);
+    EXPECT_EQ(parse_stack_size(std::string("1")), 1u);
+    EXPECT_EQ(parse_stack_size(std::string("999999999")), 999999999u);
+}
+
+TEST(Config, ParseStackSizeNone) {
+    EXPECT_EQ(parse_stack_size(std::nullopt), 131072u);
+}
+
+TEST(Config, ParseStackSizeZero) {
+    testing::internal::CaptureStderr();
+    EXPECT_EQ(parse_stack_size(std::string("0")), 131072u);
+    EXPECT_EQ(testing::internal::GetCapturedStderr(),
+              "Warning: SEQ_STACK_SIZE=0 is invalid, using default 131072\n");
+}
+
+TEST(Config, ParseStackSizeInvalid) {
+    testing::internal::CaptureStderr();
+    EXPECT_EQ(parse_stack_size(std::string("invalid")), 131072u);
+    EXPECT_EQ(parse_stack_size(std::string("-100")), 131072u);
+    EXPECT_EQ(parse_stack_size(std::string("")), 131072u);
+    EXPECT_EQ(parse_stack_size(std::string("1.5")), 131072u);
+    std::string err = testing::internal::GetCapturedStderr();
+    EXPECT_NE(
+        err.find("Warning: SEQ_STACK_SIZE='invalid' is not a valid number, using default 131072"),
+        std::string::npos);
+}
+
+TEST(Config, OtherVariables) {
+    testing::internal::CaptureStderr();
+    EXPECT_EQ(parse_pool_capacity(std::string("50")), 50u);
+    EXPECT_EQ(parse_pool_capacity(std::string("x")), 10000u);
+    EXPECT_EQ(parse_workers(std::string("3")), 3u);
+    EXPECT_GE(parse_workers(std::string("zero")), 1u);
+    EXPECT_EQ(parse_yield_interval(std::string("10000")), 10000u);
+    EXPECT_EQ(parse_yield_interval(std::string("-5")), 0u);
+    EXPECT_EQ(parse_yield_slice_us(std::string("500")), 500u);
+    EXPECT_EQ(parse_registry_size(std::string("16")), 16u);
+    EXPECT_EQ(parse_stack_guard(std::string("never")), StackGuard::Never);
+    EXPECT_EQ(parse_stack_guard(std::string("always")), StackGuard::Always);
+    EXPECT_EQ(parse_stack_guard(std::string("bogus")), StackGuard::Auto);
+    std::string err = testing::internal::GetCapturedStderr();
+    EXPECT_NE(err.find("SEQ_YIELD_INTERVAL='-5' is not a valid positive integer"),
+              std::string::npos);
+    EXPECT_NE(err.find("SEQ_STACK_GUARD='bogus'"), std::string::npos);
+}
+
+// ---- registry ----------------------------------------------------------------------------
+
+TEST(Registry, Basic) {
+    StrandRegistry r(10);
+    EXPECT_EQ(r.register_strand(1), 0u);
+    EXPECT_EQ(r.register_strand(2), 1u);
+    EXPECT_EQ(r.register_strand(3), 2u);
+    EXPECT_EQ(r.active_strands().size(), 3u);
+    EXPECT_TRUE(r.unregister(2));
+    EXPECT_EQ(r.active_strands().size(), 2u);
+    EXPECT_FALSE(r.unregister(999));
+}
+
+TEST(Registry, Overflow) {
+    StrandRegistry r(3);
+    EXPECT_TRUE(r.register_strand(1));
+    EXPECT_TRUE(r.register_strand(2));
+    EXPECT_TRUE(r.register_strand(3));
+    EXPECT_FALSE(r.register_strand(4));
+    EXPECT_EQ(r.overflow_count(), 1u);
+    EXPECT_FALSE(r.register_strand(5));
+    EXPECT_EQ(r.overflow_count(), 2u);
+}
+
+TEST(Registry, SlotReuse) {
+    StrandRegistry r(3);
+    r.register_strand(1);
+    r.register_strand(2);
+    r.register_strand(3);
+    r.unregister(2);
+    EXPECT_TRUE(r.register_strand(4));
+    EXPECT_EQ(r.active_strands().size(), 3u);
+}
+
+TEST(Registry, ConcurrentStress) {
+    StrandRegistry r(50);
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 100; ++i) {
+        threads.emplace_back([&r, i] {
+            uint64_t id = static_cast<uint64_t>(i) + 1;
+            (void)r.register_strand(id);
+            std::this_thread::yield();
+            r.unregister(id);
+        });
+    }
+    for (auto& t : threads)
+        t.join();
+    EXPECT_EQ(r.active_strands().size(), 0u);
+}
+
+TEST(Registry, SpawnTimeIsRecorded) {
+    StrandRegistry r(2);
+    r.register_strand(7);
+    auto live = r.active_strands();
+    ASSERT_EQ(live.size(), 1u);
+    EXPECT_EQ(live[0].first, 7u);
+    EXPECT_GT(live[0].second, 1600000000u);  // seconds since the epoch
+}
+
+}  // namespace
+}  // namespace seq
