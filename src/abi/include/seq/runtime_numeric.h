@@ -53,6 +53,27 @@ SEQ_API seq_stack_t patch_seq_clz(seq_stack_t sp);      /* ( n -- leading zeros,
 SEQ_API seq_stack_t patch_seq_ctz(seq_stack_t sp);      /* ( n -- trailing zeros, 64 for 0 ) */
 SEQ_API seq_stack_t patch_seq_int_bits(seq_stack_t sp); /* ( -- 64 ) */
 
+/* ---- floats (IEEE 754: x/0 is +-inf, NaN propagates) ----------------------- */
+
+SEQ_API seq_stack_t patch_seq_f_add(seq_stack_t sp);      /* ( Float Float -- Float ) */
+SEQ_API seq_stack_t patch_seq_f_subtract(seq_stack_t sp); /* ( Float Float -- Float ) */
+SEQ_API seq_stack_t patch_seq_f_multiply(seq_stack_t sp); /* ( Float Float -- Float ) */
+SEQ_API seq_stack_t patch_seq_f_divide(seq_stack_t sp);   /* ( Float Float -- Float ) */
+
+/* Float comparisons push Int 1 or 0 (as seq-runtime 5.4.0), IEEE semantics. */
+SEQ_API seq_stack_t patch_seq_f_eq(seq_stack_t sp);  /* ( Float Float -- Int ) */
+SEQ_API seq_stack_t patch_seq_f_neq(seq_stack_t sp); /* ( Float Float -- Int ) */
+SEQ_API seq_stack_t patch_seq_f_lt(seq_stack_t sp);  /* ( Float Float -- Int ) */
+SEQ_API seq_stack_t patch_seq_f_gt(seq_stack_t sp);  /* ( Float Float -- Int ) */
+SEQ_API seq_stack_t patch_seq_f_lte(seq_stack_t sp); /* ( Float Float -- Int ) */
+SEQ_API seq_stack_t patch_seq_f_gte(seq_stack_t sp); /* ( Float Float -- Int ) */
+
+/* float->int truncates toward zero, clamps to the 63-bit range, NaN gives 0. */
+SEQ_API seq_stack_t patch_seq_int_to_float(seq_stack_t sp);    /* ( Int -- Float ) */
+SEQ_API seq_stack_t patch_seq_float_to_int(seq_stack_t sp);    /* ( Float -- Int ) */
+SEQ_API seq_stack_t patch_seq_float_to_string(seq_stack_t sp); /* ( Float -- String ) */
+SEQ_API seq_stack_t patch_seq_string_to_float(seq_stack_t sp); /* ( String -- Float Bool ) */
+
 #ifdef __cplusplus
 }
 #endif
