@@ -1,0 +1,59 @@
+/*
+ * seq-runtime: closures, calling quotations, combinators and the test
+ * framework. See docs/abi-closures.md for behaviour and failure modes.
+ */
+#ifndef SEQ_RUNTIME_CLOSURES_H
+#define SEQ_RUNTIME_CLOSURES_H
+
+#include "seq/runtime.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* A closure's code: env[0] was the top of the stack when it was captured. */
+typedef seq_stack_t (*seq_closure_fn)(seq_stack_t sp, const seq_value_t* env, size_t len);
+
+/* ---- closures ------------------------------------------------------------ */
+
+/* ( v_n .. v_1 -- closure ) captures the top n values, env[0] = v_1 (top). */
+SEQ_API seq_stack_t patch_seq_push_closure(seq_stack_t sp, uintptr_t fn, int32_t capture_count);
+/* Returns a new environment of `size` slots (Int 0) for env_set, then make_closure. */
+SEQ_API seq_value_t* patch_seq_create_env(int32_t size);
+/* Stores `value` (ownership moves) at env[index] of an environment not yet sealed. */
+SEQ_API void patch_seq_env_set(seq_value_t* env, int32_t index, seq_value_t value);
+/* Seals a create_env environment into a closure value (takes the environment). */
+SEQ_API seq_value_t patch_seq_make_closure(uintptr_t fn, seq_value_t* env);
+/* A new reference to env[index]. */
+SEQ_API seq_value_t patch_seq_env_get(const seq_value_t* env, int64_t len, int32_t index);
+/* The Int at env[index]. */
+SEQ_API int64_t patch_seq_env_get_int(const seq_value_t* env, int64_t len, int32_t index);
+/* The Bool at env[index] as 1 or 0. */
+SEQ_API int64_t patch_seq_env_get_bool(const seq_value_t* env, int64_t len, int32_t index);
+/* The Float at env[index]. */
+SEQ_API double patch_seq_env_get_float(const seq_value_t* env, int64_t len, int32_t index);
+/* The tailcc entry (impl) of the Quotation at env[index]. */
+SEQ_API uintptr_t patch_seq_env_get_quotation(const seq_value_t* env, int64_t len, int32_t index);
+/* A new reference to the String at env[index] (the value is the object's address). */
+SEQ_API seq_value_t patch_seq_env_get_string(const seq_value_t* env, int64_t len, int32_t index);
+/* ( -- s ) pushes the String at env[index]. */
+SEQ_API seq_stack_t patch_seq_env_push_string(seq_stack_t sp, const seq_value_t* env, int64_t len,
+                                              int32_t index);
+/* ( -- v ) pushes env[index], whatever its kind. */
+SEQ_API seq_stack_t patch_seq_env_push_value(seq_stack_t sp, const seq_value_t* env, int64_t len,
+                                             int32_t index);
+
+/* ---- quotations and combinators -------------------------------------------- */
+
+/* ( q -- q ) 1 if the top is a Quotation (not a Closure), else 0. */
+SEQ_API int64_t patch_seq_peek_is_quotation(seq_stack_t sp);
+/* ( q -- q ) the tailcc entry (impl) of the Quotation on top. */
+SEQ_API uintptr_t patch_seq_peek_quotation_fn_ptr(seq_stack_t sp);
+/* ( ..a q -- ..b ) runs a Quotation or Closure. */
+SEQ_API seq_stack_t patch_seq_call(seq_stack_t sp);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SEQ_RUNTIME_CLOSURES_H */
