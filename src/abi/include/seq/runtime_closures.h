@@ -51,6 +51,14 @@ SEQ_API int64_t patch_seq_peek_is_quotation(seq_stack_t sp);
 SEQ_API uintptr_t patch_seq_peek_quotation_fn_ptr(seq_stack_t sp);
 /* ( ..a q -- ..b ) runs a Quotation or Closure. */
 SEQ_API seq_stack_t patch_seq_call(seq_stack_t sp);
+/* ( ..a x q -- ..b x ) runs q below x. */
+SEQ_API seq_stack_t patch_seq_dip(seq_stack_t sp);
+/* ( ..a x q -- ..b x ) runs q on x, then restores x. */
+SEQ_API seq_stack_t patch_seq_keep(seq_stack_t sp);
+/* ( ..a x q1 q2 -- ..c ) runs q1 on x, then q2 on x. */
+SEQ_API seq_stack_t patch_seq_bi(seq_stack_t sp);
+/* ( v [p1] [b1] .. [pN] [bN] N -- r ) runs the body of the first true predicate. */
+SEQ_API seq_stack_t patch_seq_cond(seq_stack_t sp);
 
 #ifdef __cplusplus
 }
