@@ -60,6 +60,29 @@ SEQ_API seq_stack_t patch_seq_bi(seq_stack_t sp);
 /* ( v [p1] [b1] .. [pN] [bN] N -- r ) runs the body of the first true predicate. */
 SEQ_API seq_stack_t patch_seq_cond(seq_stack_t sp);
 
+/* ---- test framework (seqc test) -------------------------------------------- */
+
+/* ( name -- ) starts a test: resets the pass and failure counts. */
+SEQ_API seq_stack_t patch_seq_test_init(seq_stack_t sp);
+/* ( Int|Bool -- ) records a pass if true / non-zero, else a failure. */
+SEQ_API seq_stack_t patch_seq_test_assert(seq_stack_t sp);
+/* ( Int|Bool -- ) records a pass if false / zero, else a failure. */
+SEQ_API seq_stack_t patch_seq_test_assert_not(seq_stack_t sp);
+/* ( expected actual -- ) Ints: records a pass if equal, else a failure. */
+SEQ_API seq_stack_t patch_seq_test_assert_eq(seq_stack_t sp);
+/* ( expected actual -- ) Strings: records a pass if equal, else a failure. */
+SEQ_API seq_stack_t patch_seq_test_assert_eq_str(seq_stack_t sp);
+/* ( message -- ) records a failure. */
+SEQ_API seq_stack_t patch_seq_test_fail(seq_stack_t sp);
+/* ( -- Int ) passes recorded since test_init. */
+SEQ_API seq_stack_t patch_seq_test_pass_count(seq_stack_t sp);
+/* ( -- Int ) failures recorded since test_init. */
+SEQ_API seq_stack_t patch_seq_test_fail_count(seq_stack_t sp);
+/* ( -- ) prints "<name> ... ok" or "<name> ... FAILED" (details to stderr). */
+SEQ_API seq_stack_t patch_seq_test_finish(seq_stack_t sp);
+/* ( -- Bool ) true if the current test recorded a failure. */
+SEQ_API seq_stack_t patch_seq_test_has_failures(seq_stack_t sp);
+
 #ifdef __cplusplus
 }
 #endif
