@@ -32,6 +32,7 @@ TEST(Son, FloatFormattingMatchesRustDisplay) {
     EXPECT_EQ(format_float(1.0), "1");
     EXPECT_EQ(format_float(1e-7), "0.0000001");
     EXPECT_EQ(format_float(0.30000000000000004), "0.30000000000000004");
+    EXPECT_EQ(format_float(1e23), "100000000000000000000000");  // shortest digits, then zeros
     EXPECT_EQ(format_float(1.0 / 0.0), "inf");
     EXPECT_EQ(format_float(-1.0 / 0.0), "-inf");
     EXPECT_EQ(format_float(0.0 / 0.0), "NaN");

@@ -7,16 +7,13 @@
 #include <vector>
 
 #include "core/map.hpp"
+#include "core/numeric_format.hpp"
 
 namespace seq {
 
 std::string format_float(double d) {
-    if (std::isnan(d)) return "NaN";
-    if (std::isinf(d)) return d > 0 ? "inf" : "-inf";
-    // Fixed notation with no precision is the shortest round-trip form.
-    char buf[400];
-    auto res = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::fixed);
-    return std::string(buf, res.ptr);
+    char buf[kF64DisplayMax];
+    return std::string(format_f64(d, buf));
 }
 
 namespace {
