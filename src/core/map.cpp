@@ -1,5 +1,6 @@
 #include "core/map.hpp"
 
+#include <algorithm>
 #include <functional>
 #include <new>
 
@@ -70,6 +71,49 @@ void map_put(MapObj* m, StackValue key, StackValue value) {
         drop_value(it->second);
         it->second = value;
     }
+}
+
+bool map_erase(MapObj* m, StackValue key) {
+    auto it = m->table.find(key);
+    if (it == m->table.end()) return false;
+    StackValue k = it->first;
+    StackValue v = it->second;
+    m->table.erase(it);  // before dropping: the hash of a String key reads its bytes
+    drop_value(k);
+    drop_value(v);
+    return true;
+}
+
+namespace {
+int key_rank(StackValue k) {
+    if (is_int(k)) return 0;
+    if (is_bool(k)) return 1;
+    return 2;
+}
+}  // namespace
+
+bool map_key_less(StackValue a, StackValue b) {
+    int ra = key_rank(a);
+    int rb = key_rank(b);
+    if (ra != rb) return ra < rb;
+    switch (ra) {
+        case 0:
+            return int_of(a) < int_of(b);
+        case 1:
+            return a < b;  // kFalse (0) < kTrue (2)
+        default:
+            return string_of(a)->view() < string_of(b)->view();
+    }
+}
+
+std::vector<const MapTable::value_type*> map_sorted_entries(const MapObj* m) {
+    std::vector<const MapTable::value_type*> entries;
+    entries.reserve(m->table.size());
+    for (const auto& e : m->table)
+        entries.push_back(&e);
+    std::sort(entries.begin(), entries.end(),
+              [](const auto* x, const auto* y) { return map_key_less(x->first, y->first); });
+    return entries;
 }
 
 }  // namespace seq

@@ -7,6 +7,7 @@
 
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "core/value.hpp"
 
@@ -37,5 +38,17 @@ inline MapObj* map_of(StackValue v) {
 MapObj* map_make_unique(MapObj* m);
 // Inserts or replaces; takes ownership of key and value.
 void map_put(MapObj* m, StackValue key, StackValue value);
+// Removes `key` if present (dropping the stored key and value); `key` is
+// borrowed. Returns whether an entry was removed.
+bool map_erase(MapObj* m, StackValue key);
+
+// The order in which maps are enumerated (map.keys, map.values, map.each,
+// map.fold): Ints ascending, then false, true, then Strings by bytes (which
+// for UTF-8 is code point order). Hash order would depend on the table's
+// history, so two equal maps could enumerate differently.
+bool map_key_less(StackValue a, StackValue b);
+// The entries of `m` in map_key_less order, borrowed from the table: valid
+// until the table is next modified.
+std::vector<const MapTable::value_type*> map_sorted_entries(const MapObj* m);
 
 }  // namespace seq
