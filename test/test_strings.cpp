@@ -546,7 +546,8 @@ TEST_F(StringWords, CaseMappingCoversEveryCodePoint) {
         utf8::append(s, cp);
         utf8::append_upper(u, s);
         utf8::append_lower(l, s);
-        ASSERT_TRUE(utf8::is_valid(u) && utf8::is_valid(l)) << std::hex << static_cast<uint32_t>(cp);
+        ASSERT_TRUE(utf8::is_valid(u) && utf8::is_valid(l))
+            << std::hex << static_cast<uint32_t>(cp);
         mapped_upper += u != s;
         mapped_lower += l != s;
     }
@@ -723,6 +724,7 @@ TEST_F(StringWords, SymbolTypeErrors) {
     st.sp = push_str(st.sp, "s");
     EXPECT_DEATH(patch_seq_symbol_to_string(st.sp),
                  "symbol_to_string: expected Symbol, got String");
+    drop_value(st.sp[-1]);
     st.sp[-1] = make_int(1);
     EXPECT_DEATH(patch_seq_string_to_symbol(st.sp), "string_to_symbol: expected String, got Int");
 }

@@ -19,12 +19,12 @@ extern "C" {
 SEQ_API seq_stack_t patch_seq_string_concat(seq_stack_t sp);      /* ( String String -- String ) */
 SEQ_API seq_stack_t patch_seq_string_length(seq_stack_t sp);      /* ( String -- Int ) characters */
 SEQ_API seq_stack_t patch_seq_string_byte_length(seq_stack_t sp); /* ( String -- Int ) bytes */
-SEQ_API seq_stack_t patch_seq_string_char_at(seq_stack_t sp);     /* ( String Int -- Int ) code point or -1 */
-SEQ_API seq_stack_t patch_seq_string_substring(seq_stack_t sp);   /* ( String start len -- String ) */
-SEQ_API seq_stack_t patch_seq_string_find(seq_stack_t sp);        /* ( String needle -- Int ) index or -1 */
-SEQ_API seq_stack_t patch_seq_string_split(seq_stack_t sp);       /* ( String delim -- List ) */
-SEQ_API seq_stack_t patch_seq_string_join(seq_stack_t sp);        /* ( List sep -- String ) */
-SEQ_API seq_stack_t patch_seq_string_contains(seq_stack_t sp);    /* ( String sub -- Bool ) */
+SEQ_API seq_stack_t patch_seq_string_char_at(seq_stack_t sp);   /* ( String Int -- Int ) cp or -1 */
+SEQ_API seq_stack_t patch_seq_string_substring(seq_stack_t sp); /* ( String Int Int -- String ) */
+SEQ_API seq_stack_t patch_seq_string_find(seq_stack_t sp);      /* ( String String -- Int ) or -1 */
+SEQ_API seq_stack_t patch_seq_string_split(seq_stack_t sp);     /* ( String delim -- List ) */
+SEQ_API seq_stack_t patch_seq_string_join(seq_stack_t sp);      /* ( List sep -- String ) */
+SEQ_API seq_stack_t patch_seq_string_contains(seq_stack_t sp);  /* ( String sub -- Bool ) */
 SEQ_API seq_stack_t patch_seq_string_starts_with(seq_stack_t sp); /* ( String prefix -- Bool ) */
 SEQ_API seq_stack_t patch_seq_string_equal(seq_stack_t sp);       /* ( String String -- Bool ) */
 SEQ_API seq_stack_t patch_seq_string_empty(seq_stack_t sp);       /* ( String -- Bool ) */
