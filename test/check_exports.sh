@@ -11,7 +11,9 @@ bad=$(echo "$defined" | grep -v -E '^(patch_seq_|seq_|clone_stack$)' || true)
 if [ -n "$bad" ]; then
   echo "non-ABI global symbols in $archive:"; echo "$bad" | head -20; exit 1
 fi
-declared=$(cat "$headers"/*.h | grep -E '^SEQ_API ' | sed -E 's/\(.*//; s/.*[ *]//' | sort -u)
+# Declarations may span lines (clang-format wraps them); preprocessor lines
+# (the SEQ_API definition itself) are skipped.
+declared=$(cat "$headers"/*.h | perl -0777 -ne 's/^#.*$//mg; while (/SEQ_API\s[^;(]*?(\w+)\s*\(/g) { print "$1\n" }' | sort -u)
 missing=$(comm -23 <(echo "$declared") <(echo "$defined"))
 if [ -n "$missing" ]; then
   echo "declared but not exported:"; echo "$missing"; exit 1

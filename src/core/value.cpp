@@ -5,6 +5,7 @@
 #include <new>
 
 #include "core/context.hpp"
+#include "core/fatal.hpp"
 #include "core/map.hpp"
 
 namespace seq {
@@ -175,6 +176,7 @@ StackValue make_variant(StringObj* tag, const StackValue* fields, size_t len, si
 
 VariantObj* variant_append_unique(VariantObj* v, StackValue field) {
     if (v->len == v->cap) {
+        if (v->cap >= (uint32_t{1} << 31)) fatal("variant.append", "variant exceeds 2^31 fields");
         uint32_t cap = v->cap < 4 ? 4 : v->cap * 2;
         auto* grown = static_cast<VariantObj*>(
             std::realloc(static_cast<void*>(v), sizeof(VariantObj) + cap * sizeof(StackValue)));
