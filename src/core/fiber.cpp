@@ -19,6 +19,7 @@ fcontext_t fiber_make(void* bottom, size_t size, void (*fn)(transfer_t)) {
     return bc::make_fcontext(static_cast<char*>(bottom) + size, size, fn);
 }
 
+#if defined(SEQ_ASAN) || defined(SEQ_TSAN)
 transfer_t fiber_jump(fcontext_t to, void* data, FiberSan& from, const FiberSan& target) {
 #if defined(SEQ_ASAN)
     __sanitizer_start_switch_fiber(&from.fake_stack, target.stack_bottom, target.stack_size);
@@ -34,6 +35,7 @@ transfer_t fiber_jump(fcontext_t to, void* data, FiberSan& from, const FiberSan&
 #endif
     return t;
 }
+#endif
 
 void fiber_started(FiberSan& self) {
 #if defined(SEQ_ASAN)

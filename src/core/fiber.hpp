@@ -28,7 +28,14 @@ fcontext_t fiber_make(void* bottom, size_t size, void (*fn)(transfer_t));
 
 // Switches from the fiber described by `from` to `to`, passing `data`.
 // Returns what the other side passes back when it switches here again.
+#if defined(SEQ_ASAN) || defined(SEQ_TSAN)
 transfer_t fiber_jump(fcontext_t to, void* data, FiberSan& from, const FiberSan& target);
+#else
+// Without sanitizers this is the bare jump, inlined into the switch paths.
+inline transfer_t fiber_jump(fcontext_t to, void* data, FiberSan&, const FiberSan&) {
+    return boost::context::detail::jump_fcontext(to, data);
+}
+#endif
 
 // Called first thing on a new fiber (completes the switch for ASan).
 void fiber_started(FiberSan& self);

@@ -162,14 +162,15 @@ std::string diagnostics_text() {
     StackStats st = stack_pool().stats();
     char buf[1024];
     std::string out = "=== seq runtime diagnostics ===\n";
-    std::snprintf(buf, sizeof buf,
-                  "strands: active %" PRIu64 ", spawned %" PRIu64 ", completed %" PRIu64
-                  ", peak %" PRIu64
-                  "\n"
-                  "stacks: %" PRIu64 " guarded, %" PRIu64 " dense (canary), %" PRIu64
-                  " pooled; guard budget %" PRIu64 ", mappings made %" PRIu64 "\n",
-                  c.active.load(), c.spawned.load(), c.completed.load(), c.peak.load(),
-                  st.guarded_live, st.dense_live, st.pooled, st.guard_budget, st.mmap_calls);
+    std::snprintf(
+        buf, sizeof buf,
+        "strands: active %" PRIu64 ", spawned %" PRIu64 ", completed %" PRIu64 ", peak %" PRIu64
+        "\n"
+        "stacks in use: %" PRIu64 " guarded, %" PRIu64 " dense (canary-checked); %" PRIu64
+        " pooled, %" PRIu64 " cold; guard budget %" PRIu64 " stacks; %" PRIu64
+        " slabs mapped, %" PRIu64 " trims\n",
+        c.active.load(), c.spawned.load(), c.completed.load(), c.peak.load(), st.guarded_live,
+        st.dense_live, st.pooled, st.cold, st.guard_budget, st.mmap_calls, st.trims);
     out += buf;
     if (scheduler_running()) {
         Scheduler& s = scheduler();

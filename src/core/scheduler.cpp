@@ -86,7 +86,7 @@ void scheduler_init() {
     strand_registry();  // sized now, from the environment
 #endif
     for (unsigned i = 0; i < sched->config.workers; ++i)
-        sched->workers.push_back(std::make_unique<Worker>(i));
+        sched->workers.push_back(std::make_unique<Worker>(i, sched));
     g_sched.store(sched, std::memory_order_release);
     for (auto& w : sched->workers)
         w->start();

@@ -1,47 +1,62 @@
 // Fiber stacks for strands, recycled through a pool.
 //
-// Two kinds of stack exist, chosen per allocation by SEQ_STACK_GUARD:
-//   guarded  its own mapping with a PROT_NONE page below it: an overflow
-//            faults at once and the SIGSEGV handler names the strand. Costs
-//            two kernel mappings, and the stock vm.max_map_count (65530)
-//            allows only ~32k of those per process.
-//   dense    carved from a shared slab mapping (one mapping for many stacks)
-//            with a canary word at its lowest address, checked every time
-//            its strand switches out: an overflow is reported at the next
-//            switch. This is how a million strands fit a stock kernel.
-// `auto` hands out guarded stacks while the mapping budget allows, then dense
+// Two kinds of stack exist, chosen per slab by SEQ_STACK_GUARD:
+//   guarded  a PROT_NONE page below each stack: an overflow faults at once and
+//            the SIGSEGV handler names the strand. Each guard splits the
+//            mapping, so a guarded stack costs two kernel mappings, and the
+//            stock vm.max_map_count (65530) allows only ~32k per process.
+//   dense    stacks side by side with a canary word at each one's lowest
+//            address, checked every time its strand switches out: an overflow
+//            is reported at the next switch. This is how a million strands
+//            fit a stock kernel.
+// `auto` makes guarded slabs while the mapping budget allows, then dense
 // ones; `always` and `never` force one kind.
 //
-// Spawning takes a stack from the worker's cache or the shared pool, so the
-// steady state makes no mmap/munmap calls at all. Only pages a strand touched
-// are resident: a parked strand with a shallow call chain costs one or two
-// pages.
+// Stacks live in slabs (one mmap for many stacks) and are never unmapped
+// while the scheduler runs, so the steady state makes no mmap/munmap calls.
+// Released stacks go, in order of preference, to the releasing worker's
+// cache, to the shared pool (up to SEQ_POOL_CAPACITY, memory kept), or to a
+// cold list whose memory a trimmer thread returns to the kernel once it has
+// stayed unused for a second, in batches (one madvise per run of adjacent
+// stacks: on these VMs each madvise costs a TLB shootdown, ~20 µs, which
+// per-stack trimming would pay 100,000 times after a burst of spawns).
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
+#include <thread>
 #include <vector>
 
 #include "core/config.hpp"
 
 namespace seq {
 
+struct Slab;
+
+// Lives at the top of the stack memory it describes.
 struct FiberStack {
     char* bottom = nullptr;  // lowest usable address (above the guard page, if any)
-    size_t size = 0;         // usable bytes
+    size_t size = 0;         // usable bytes below this descriptor
     bool guarded = false;
-    FiberStack* next_free = nullptr;  // link while pooled (stored in the stack itself)
+    Slab* slab = nullptr;
+    uint32_t slot = 0;
+    uint64_t cold_since_ms = 0;
+    FiberStack* next_free = nullptr;  // link while pooled or cold
+    FiberStack* prev_free = nullptr;  // cold list only (doubly linked)
     void* tsan_fiber = nullptr;       // ThreadSanitizer's context, reused (fiber.hpp)
 };
 
 struct StackStats {
     uint64_t guarded_live;  // guarded stacks in use by strands
     uint64_t dense_live;    // dense stacks in use by strands
-    uint64_t pooled;        // stacks kept for reuse
+    uint64_t pooled;        // stacks kept ready (worker caches + shared pool)
+    uint64_t cold;          // released beyond the pool, awaiting trim
     uint64_t guard_budget;  // guarded stacks the mapping budget allows
-    uint64_t mmap_calls;    // mappings created since init (slabs and guarded stacks)
+    uint64_t mmap_calls;    // slabs mapped since start
+    uint64_t trims;         // madvise calls made by the trimmer
 };
 
 // A small per-worker cache in front of the shared pool (no locking).
@@ -59,36 +74,53 @@ class StackPool {
     void release(FiberStack* s, StackCache* cache);
     void flush(StackCache* cache);  // returns a cache's stacks to the shared pool
     void release_all();             // shutdown: unmaps everything
+    // Trims every cold stack now (tests and benchmarks).
+    void trim_cold_now();
 
-    // The canary lives at the lowest address of a dense stack.
-    static void write_canary(const FiberStack* s);
-    static bool canary_intact(const FiberStack* s);
+    static bool canary_intact(const FiberStack* s) {
+        return s->guarded || *reinterpret_cast<const uint64_t*>(s->bottom) == canary_for(s);
+    }
+    static uint64_t canary_for(const FiberStack* s) {
+        return 0x5e9c0de5eed5a17fULL ^ reinterpret_cast<uint64_t>(s->bottom);
+    }
     // True when `addr` lies in the guard page below a guarded stack.
     static bool in_guard_page(const FiberStack* s, const void* addr);
 
     StackStats stats() const;
 
   private:
-    FiberStack* allocate_new();
-    FiberStack* allocate_guarded();
-    FiberStack* allocate_dense();
-    void destroy(FiberStack* s);
+    FiberStack* take_locked();
+    FiberStack* carve(Slab* slab, uint32_t slot);
+    Slab* new_slab_locked();
+    void cold_push_locked(FiberStack* s);
+    void cold_remove_locked(FiberStack* s);
+    void trimmer_main();
+    void trim_batch(std::vector<FiberStack*>& batch);
 
-    size_t stack_size_ = 0;
+    size_t stack_size_ = 0;  // usable bytes per stack (page multiple)
     size_t capacity_ = 0;
     StackGuard policy_ = StackGuard::Auto;
-    std::atomic<uint64_t> guard_budget_{0};
 
     std::mutex mu_;
-    FiberStack* free_ = nullptr;  // shared pool
+    FiberStack* free_ = nullptr;  // shared pool, memory resident
     size_t free_count_ = 0;
-    FiberStack* dense_free_ = nullptr;             // unused dense slots (memory released)
-    std::vector<std::pair<void*, size_t>> slabs_;  // dense slab mappings
+    FiberStack* cold_head_ = nullptr;  // oldest first
+    FiberStack* cold_tail_ = nullptr;
+    std::vector<Slab*> slabs_;
+    std::vector<Slab*> slabs_with_room_;  // slabs holding trimmed or never-used slots
+    uint64_t guarded_slots_ = 0;          // guarded slots mapped so far
 
+    std::thread trimmer_;
+    std::condition_variable trimmer_cv_;
+    bool trimmer_stop_ = false;
+
+    std::atomic<uint64_t> guard_budget_{0};
     std::atomic<uint64_t> guarded_live_{0};
     std::atomic<uint64_t> dense_live_{0};
     std::atomic<uint64_t> pooled_{0};
+    std::atomic<uint64_t> cold_{0};
     std::atomic<uint64_t> mmap_calls_{0};
+    std::atomic<uint64_t> trims_{0};
 };
 
 StackPool& stack_pool();

@@ -17,9 +17,11 @@ namespace {
 
 thread_local Worker* t_worker = nullptr;
 
-// How many strands run between two polls of the loop when work is queued:
-// a long run queue must not starve I/O.
+// With work queued, the loop is polled for I/O (an epoll_wait syscall) once
+// kPollIntervalNs has passed, checked every kBatch strands: a long run queue
+// never starves I/O, and switches do not pay a syscall each.
 constexpr int kBatch = 64;
+constexpr uint64_t kPollIntervalNs = 50000;
 // Consecutive runnext picks before the local queue gets a turn (two strands
 // ping-ponging through runnext would otherwise starve everything else).
 constexpr unsigned kRunnextStreak = 32;
@@ -31,7 +33,7 @@ __attribute__((noinline)) Worker* current_worker() {
     return t_worker;
 }
 
-Worker::Worker(unsigned idx) : index(idx) {
+Worker::Worker(unsigned idx, Scheduler* sched) : index(idx), sched_(sched) {
     if (uv_loop_init(&loop) != 0) fatal("scheduler_init", "uv_loop_init failed");
     loop.data = this;
     wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -63,7 +65,7 @@ void Worker::on_wake_fd(uv_poll_t* h, int, int) {
 
 void Worker::notify() {
     if (sleeping.exchange(false, std::memory_order_seq_cst)) {
-        scheduler().idle_workers.fetch_sub(1, std::memory_order_relaxed);
+        sched_->idle_workers.fetch_sub(1, std::memory_order_relaxed);
         uint64_t one = 1;
         ssize_t r = write(wake_fd_, &one, sizeof one);
         (void)r;  // EAGAIN means the counter is already non-zero: awake anyway
@@ -103,8 +105,8 @@ Strand* Worker::next_ready() {
 // Hands half of the local queue to one sleeping worker. Costs one relaxed
 // load when nobody is idle.
 void Worker::donate_if_others_idle() {
-    Scheduler& sched = scheduler();
-    if (local.empty() || sched.idle_workers.load(std::memory_order_relaxed) <= 0) return;
+    if (local.empty() || sched_->idle_workers.load(std::memory_order_relaxed) <= 0) return;
+    Scheduler& sched = *sched_;
     size_t n = sched.workers.size();
     for (size_t k = 1; k < n; ++k) {
         Worker* other = sched.workers[(index + k) % n].get();
@@ -140,13 +142,16 @@ void Worker::run_strand(Strand* s) {
     ++switches;
     set_current_context(&s->ctx);
     transfer_t t = fiber_jump(s->fctx, s, san, s->san);
-    set_current_context(nullptr);
+    // The context stays set to the strand until the worker next runs code
+    // that may look at it (loop callbacks): see clear_context_for_loop().
     running = nullptr;
-    preempt.store(false, std::memory_order_relaxed);
-    strands_run.fetch_add(1, std::memory_order_relaxed);
+    if (preempt.load(std::memory_order_relaxed)) preempt.store(false, std::memory_order_relaxed);
+    // Single writer (this thread): a plain store, no locked instruction.
+    strands_run.store(strands_run.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
     auto why = static_cast<SwitchReason>(reinterpret_cast<uintptr_t>(t.data));
 
     if (why == SwitchReason::Done) {
+        set_current_context(nullptr);  // the context dies with the strand
         FiberStack* fs = s->stack;
         s->~Strand();
         stack_pool().release(fs, &stacks);
@@ -188,7 +193,7 @@ void Worker::run_strand(Strand* s) {
 }
 
 void Worker::sleep_in_loop() {
-    Scheduler& sched = scheduler();
+    Scheduler& sched = *sched_;
     sched.idle_workers.fetch_add(1, std::memory_order_relaxed);
     sleeping.store(true, std::memory_order_seq_cst);
     // Re-check after announcing sleep: a post that raced with the store
@@ -212,6 +217,7 @@ void Worker::main() {
     ss.ss_sp = sigstack_;
     sigaltstack(&ss, nullptr);
 
+    uint64_t last_poll = monotonic_ns();
     while (!stop.load(std::memory_order_acquire)) {
         take_inbox();
         for (int i = 0; i < kBatch; ++i) {
@@ -220,12 +226,21 @@ void Worker::main() {
             donate_if_others_idle();
             run_strand(s);
         }
-        if (runnext || !local.empty())
-            uv_run(&loop, UV_RUN_NOWAIT);
-        else
+        if (runnext || !local.empty()) {
+            uint64_t now = monotonic_ns();
+            if (now - last_poll >= kPollIntervalNs) {
+                set_current_context(nullptr);  // loop callbacks run outside any strand
+                uv_run(&loop, UV_RUN_NOWAIT);
+                last_poll = now;
+            }
+        } else {
+            set_current_context(nullptr);
             sleep_in_loop();
+            last_poll = monotonic_ns();
+        }
     }
 
+    set_current_context(nullptr);
     // Shutdown: close every handle on this loop (I/O modules' included) and
     // let the close callbacks run, then close the loop.
     uv_walk(

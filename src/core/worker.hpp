@@ -32,7 +32,7 @@
 namespace seq {
 
 struct Worker {
-    explicit Worker(unsigned index);
+    Worker(unsigned index, struct Scheduler* sched);
     ~Worker();
     Worker(const Worker&) = delete;
     Worker& operator=(const Worker&) = delete;
@@ -53,6 +53,10 @@ struct Worker {
     const unsigned index;
     uv_loop_t loop;
 
+  private:
+    struct Scheduler* const sched_;
+
+  public:
     // ---- owner-only state ----
     LocalQueue<Strand> local;
     Strand* runnext = nullptr;
