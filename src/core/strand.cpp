@@ -13,16 +13,42 @@ namespace seq {
 
 namespace {
 
-// Switches from the running strand back to its worker. Returns when the
-// strand is resumed, possibly on another worker thread.
+// Completes a switch into `self`: records where its worker loop is and
+// finishes the switch-out of the strand that handed over, if any.
+void arrive(Strand* self, transfer_t t) {
+    auto* h = static_cast<Handoff*>(t.data);
+    if (!h->from) {
+        self->sched_fctx = t.fctx;
+        return;
+    }
+    self->sched_fctx = h->sched_fctx;
+    self->home->after_switch(h->from, h->why, t.fctx);
+}
+
+// Switches the running strand out. Returns when it is resumed, possibly on
+// another worker thread.
 void switch_out(Strand* s, SwitchReason why) {
     Worker* w = s->home;
-    transfer_t t = fiber_jump(s->sched_fctx, reinterpret_cast<void*>(why), s->san, w->san);
-    s->sched_fctx = t.fctx;
+    Handoff h{s, why, s->sched_fctx};
+    if (Strand* next = w->take_for_handoff(why)) {
+        if (next == s) return;  // cannot happen: s is not queued
+        w->prepare_run(next);
+        arrive(s, fiber_jump(next->fctx, &h, s->san, next->san));
+        return;
+    }
+    if (why == SwitchReason::Yield && w->runnext == nullptr && w->local.empty() &&
+        w->handoff_budget > 0) {
+        // Nothing else is ready: a yield is a no-op (the budget still sends
+        // a spinning strand back through the loop now and then for I/O).
+        --w->handoff_budget;
+        return;
+    }
+    w->running = nullptr;
+    arrive(s, fiber_jump(s->sched_fctx, &h, s->san, w->san));
 }
 
 // Everything a strand does after its entry function returns, still on its
-// own stack; the worker recycles the stack after the final switch.
+// own stack; whoever runs next recycles the stack.
 [[noreturn]] void finish(Strand* s, Stack final_sp) {
     if (s->owned_base) owned_stack_free(s->owned_base, final_sp);
     s->owned_base = nullptr;
@@ -35,13 +61,20 @@ void switch_out(Strand* s, SwitchReason why) {
 #endif
     counters_on_finish(s->counted);
     Worker* w = s->home;
-    fiber_exit(s->sched_fctx, reinterpret_cast<void*>(SwitchReason::Done), s->san, w->san);
+    Handoff h{s, SwitchReason::Done, s->sched_fctx};
+    if (Strand* next = w->take_for_handoff(SwitchReason::Done)) {
+        w->prepare_run(next);
+        fiber_exit(next->fctx, &h, s->san, next->san);
+    }
+    w->running = nullptr;
+    fiber_exit(s->sched_fctx, &h, s->san, w->san);
 }
 
 void strand_main(transfer_t t) {
-    auto* s = static_cast<Strand*>(t.data);
-    s->sched_fctx = t.fctx;
+    // The worker stored the strand in `running` before switching here.
+    Strand* s = current_strand();
     fiber_started(s->san);
+    arrive(s, t);
     if (s->ctx.stack_base == nullptr && s->owned_base) s->ctx.stack_base = s->owned_base;
     Stack final_sp = s->entry(s->initial_sp);
     finish(s, final_sp);
@@ -156,8 +189,5 @@ bool preempt_requested() {
     Worker* w = current_worker();
     return w && w->preempt.load(std::memory_order_relaxed);
 }
-
-// Used by the worker after a strand switched out (see worker.cpp).
-void strand_after_switch(Worker* w, Strand* s, SwitchReason why);
 
 }  // namespace seq

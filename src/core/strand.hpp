@@ -36,8 +36,19 @@ using EntryFn = Stack (*)(Stack);
 
 enum class WakeState : uint32_t { Running = 0, Parked = 1, Notified = 2 };
 
-// Why a strand switched back to its worker.
+// Why a strand switched out.
 enum class SwitchReason : uintptr_t { Yield = 1, Park = 2, Done = 3, Migrate = 4 };
+
+// Passed with every context switch: who switched out and why. A strand that
+// switches out either returns to its worker loop or, when another strand is
+// ready on the same worker, jumps straight to it ("direct handoff": one jump
+// instead of two); either way the side that gains control completes the
+// switch-out (Worker::after_switch) once the old context is saved.
+struct Handoff {
+    Strand* from;  // null: the worker loop resumed this strand
+    SwitchReason why;
+    fcontext_t sched_fctx;  // the worker loop's context, carried across handoffs
+};
 
 struct Strand {
     Strand* next = nullptr;  // run-queue / inbox link (intrusive)

@@ -25,6 +25,9 @@ constexpr uint64_t kPollIntervalNs = 50000;
 // Consecutive runnext picks before the local queue gets a turn (two strands
 // ping-ponging through runnext would otherwise starve everything else).
 constexpr unsigned kRunnextStreak = 32;
+// Direct strand-to-strand switches allowed before control goes back through
+// the worker loop (which drains the inbox, donates work and polls I/O).
+constexpr int kHandoffBudget = 32;
 
 }  // namespace
 
@@ -135,61 +138,77 @@ void Worker::donate_if_others_idle() {
     }
 }
 
-void Worker::run_strand(Strand* s) {
+void Worker::prepare_run(Strand* s) {
     s->home = this;
     s->wake_state.store(static_cast<uint32_t>(WakeState::Running), std::memory_order_relaxed);
     running = s;
     ++switches;
     set_current_context(&s->ctx);
-    transfer_t t = fiber_jump(s->fctx, s, san, s->san);
-    // The context stays set to the strand until the worker next runs code
-    // that may look at it (loop callbacks): see clear_context_for_loop().
+}
+
+void Worker::run_strand(Strand* s) {
+    prepare_run(s);
+    handoff_budget = kHandoffBudget;
+    Handoff from_scheduler{nullptr, SwitchReason::Yield, nullptr};
+    transfer_t t = fiber_jump(s->fctx, &from_scheduler, san, s->san);
+    // Whichever strand switched back here (after any direct handoffs).
+    auto* h = static_cast<Handoff*>(t.data);
     running = nullptr;
+    after_switch(h->from, h->why, t.fctx);
+}
+
+void Worker::after_switch(Strand* prev, SwitchReason why, fcontext_t prev_ctx) {
     if (preempt.load(std::memory_order_relaxed)) preempt.store(false, std::memory_order_relaxed);
     // Single writer (this thread): a plain store, no locked instruction.
     strands_run.store(strands_run.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-    auto why = static_cast<SwitchReason>(reinterpret_cast<uintptr_t>(t.data));
 
     if (why == SwitchReason::Done) {
-        set_current_context(nullptr);  // the context dies with the strand
-        FiberStack* fs = s->stack;
-        s->~Strand();
+        if (!running) set_current_context(nullptr);  // the context dies with the strand
+        FiberStack* fs = prev->stack;
+        prev->~Strand();
         stack_pool().release(fs, &stacks);
         return;
     }
-    s->fctx = t.fctx;
+    prev->fctx = prev_ctx;
     // A dense stack has no guard page: its canary is checked at every switch.
-    if (!StackPool::canary_intact(s->stack))
+    if (!StackPool::canary_intact(prev->stack))
         fatal("strand",
               "strand %llu overflowed its stack (SEQ_STACK_SIZE=%zu bytes); raise SEQ_STACK_SIZE",
-              static_cast<unsigned long long>(s->id), stack_pool().stack_size());
+              static_cast<unsigned long long>(prev->id), stack_pool().stack_size());
 
     switch (why) {
         case SwitchReason::Yield:
-            local.push_back(s);
+            local.push_back(prev);
             break;
         case SwitchReason::Park: {
             uint32_t expected = static_cast<uint32_t>(WakeState::Running);
-            if (!s->wake_state.compare_exchange_strong(expected,
-                                                       static_cast<uint32_t>(WakeState::Parked),
-                                                       std::memory_order_acq_rel)) {
+            if (!prev->wake_state.compare_exchange_strong(expected,
+                                                          static_cast<uint32_t>(WakeState::Parked),
+                                                          std::memory_order_acq_rel)) {
                 // Woken before it finished parking: run it again soon.
-                s->wake_state.store(static_cast<uint32_t>(WakeState::Running),
-                                    std::memory_order_relaxed);
-                local.push_back(s);
+                prev->wake_state.store(static_cast<uint32_t>(WakeState::Running),
+                                       std::memory_order_relaxed);
+                local.push_back(prev);
             }
             break;
         }
         case SwitchReason::Migrate: {
-            Worker* target = s->migrate_to;
-            s->migrate_to = nullptr;
-            s->home = target;
-            target->post(s);
+            Worker* target = prev->migrate_to;
+            prev->migrate_to = nullptr;
+            prev->home = target;
+            target->post(prev);
             break;
         }
         case SwitchReason::Done:
             break;
     }
+}
+
+Strand* Worker::take_for_handoff(SwitchReason why) {
+    if (handoff_budget <= 0 || why == SwitchReason::Migrate) return nullptr;
+    Strand* next = next_ready();
+    if (next) --handoff_budget;
+    return next;
 }
 
 void Worker::sleep_in_loop() {

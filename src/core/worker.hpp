@@ -50,6 +50,18 @@ struct Worker {
     void push_local(Strand* s) { local.push_back(s); }
     void push_runnext(Strand* s);
 
+    // The switch protocol (see strand.hpp). prepare_run readies `s` to run
+    // on this worker; after_switch completes the switch-out of `prev` once
+    // its context is saved (queueing it again, parking it, moving it, or
+    // recycling its stack). Both run on this worker's thread, either in the
+    // worker loop or in the strand that a direct handoff switched to.
+    void prepare_run(Strand* s);
+    void after_switch(Strand* prev, SwitchReason why, fcontext_t prev_ctx);
+    // The strand a switching-out strand may hand the CPU to directly, or
+    // null when control must go back through the worker loop.
+    Strand* take_for_handoff(SwitchReason why);
+    int handoff_budget = 0;
+
     const unsigned index;
     uv_loop_t loop;
 
@@ -77,7 +89,11 @@ struct Worker {
   private:
     void main();
     void run_strand(Strand* s);
+
+  public:
     Strand* next_ready();
+
+  private:
     void sleep_in_loop();
     void donate_if_others_idle();
     void take_inbox();
