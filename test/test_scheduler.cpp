@@ -589,3 +589,127 @@ TEST(Registry, SpawnTimeIsRecorded) {
 
 }  // namespace
 }  // namespace seq
+
+// ---- stack overflow detection ------------------------------------------------------------
+
+namespace seq {
+namespace {
+
+#if !defined(SEQ_ASAN) && !defined(SEQ_TSAN)
+// (Sanitizers watch the stack themselves and report the overflow first.)
+__attribute__((noinline)) int deep(int n) {
+    volatile char frame[1024];
+    for (char& c : const_cast<char(&)[1024]>(frame))
+        c = static_cast<char>(n | 1);
+    return n ? deep(n - 1) + frame[0] + frame[1023] : 0;
+}
+
+int g_depth = 256;
+Stack overflowing_strand(Stack sp) {
+    // g_depth KiB of frames on a 128 KiB stack.
+    g_counter.store(deep(g_depth));
+    yield_now();  // a dense stack's canary is checked when the strand switches out
+    return sp;
+}
+
+Stack parked_forever(Stack sp) {
+    for (;;)
+        park();
+    return sp;
+}
+
+void run_overflow(const char* guard_mode, int depth_kib, bool neighbour) {
+    patch_seq_scheduler_shutdown();
+    setenv("SEQ_STACK_GUARD", guard_mode, 1);
+    setenv("SEQ_STACK_SIZE", "131072", 1);
+    patch_seq_scheduler_init();
+    if (neighbour) {
+        // Takes the slot below the next one, so the overflow lands in mapped
+        // memory (a neighbouring stack) and only the canary can notice.
+        SpawnOptions uncounted;
+        uncounted.counted = false;  // so a missed detection fails, not hangs
+        spawn_strand(parked_forever, nullptr, uncounted);
+        while (stack_pool().stats().dense_live < 1)
+            std::this_thread::yield();
+    }
+    g_depth = depth_kib;
+    spawn_strand(overflowing_strand, nullptr);
+    patch_seq_wait_all_strands();
+}
+
+TEST(StackOverflowDeathTest, GuardPageNamesTheStrand) {
+    GTEST_FLAG_SET(death_test_style, "threadsafe");
+    EXPECT_DEATH(run_overflow("always", 256, false),
+                 "seq: strand [0-9]+ overflowed its stack \\(SEQ_STACK_SIZE=131072 bytes\\)");
+}
+
+TEST(StackOverflowDeathTest, DenseStackBelowItsSlabNamesTheStrand) {
+    GTEST_FLAG_SET(death_test_style, "threadsafe");
+    EXPECT_DEATH(run_overflow("never", 256, false),
+                 "seq: strand [0-9]+ overflowed its stack \\(SEQ_STACK_SIZE=131072 bytes\\)");
+}
+
+TEST(StackOverflowDeathTest, DenseCanaryNamesTheStrand) {
+    GTEST_FLAG_SET(death_test_style, "threadsafe");
+    EXPECT_DEATH(run_overflow("never", 160, true),
+                 "seq: strand [0-9]+ overflowed its stack \\(SEQ_STACK_SIZE=131072 bytes\\)");
+}
+#endif
+
+TEST(StackPool, AutoModeCountsGuardedThenDense) {
+    patch_seq_scheduler_shutdown();
+    unsetenv("SEQ_STACK_GUARD");
+    patch_seq_scheduler_init();
+    StackStats st = stack_pool().stats();
+    EXPECT_GT(st.guard_budget, 0u);  // a stock kernel allows some guarded stacks
+    FiberStack* a = stack_pool().acquire(nullptr);
+    EXPECT_TRUE(a->guarded);
+    EXPECT_TRUE(StackPool::canary_intact(a));
+    EXPECT_EQ(stack_pool().stats().guarded_live, 1u);
+    stack_pool().release(a, nullptr);
+    patch_seq_scheduler_shutdown();
+    setenv("SEQ_STACK_GUARD", "never", 1);
+    patch_seq_scheduler_init();
+    FiberStack* d = stack_pool().acquire(nullptr);
+    EXPECT_FALSE(d->guarded);
+    EXPECT_TRUE(StackPool::canary_intact(d));
+    d->bottom[3] = 1;  // what an overflow does
+    EXPECT_FALSE(StackPool::canary_intact(d));
+    d->bottom[3] = 0;
+    stack_pool().release(d, nullptr);
+    patch_seq_scheduler_shutdown();
+    unsetenv("SEQ_STACK_GUARD");
+}
+
+TEST(StackPool, ColdStacksAreTrimmedAndReused) {
+    patch_seq_scheduler_shutdown();
+    setenv("SEQ_POOL_CAPACITY", "4", 1);
+    patch_seq_scheduler_init();
+    std::vector<FiberStack*> held;
+    for (int i = 0; i < 20; ++i)
+        held.push_back(stack_pool().acquire(nullptr));
+    for (FiberStack* s : held)
+        stack_pool().release(s, nullptr);
+    StackStats st = stack_pool().stats();
+    EXPECT_EQ(st.pooled, 4u);
+    EXPECT_EQ(st.cold, 16u);
+    uint64_t trims = st.trims;
+    stack_pool().trim_cold_now();
+    st = stack_pool().stats();
+    EXPECT_EQ(st.cold, 0u);
+    EXPECT_GT(st.trims, trims);
+    EXPECT_LT(st.trims - trims, 16u);  // adjacent slots share one madvise
+    uint64_t maps = st.mmap_calls;
+    for (int i = 0; i < 20; ++i)
+        held[i] = stack_pool().acquire(nullptr);  // reuses trimmed slots
+    EXPECT_EQ(stack_pool().stats().mmap_calls, maps);
+    for (FiberStack* s : held)
+        EXPECT_TRUE(StackPool::canary_intact(s));
+    for (FiberStack* s : held)
+        stack_pool().release(s, nullptr);
+    patch_seq_scheduler_shutdown();
+    unsetenv("SEQ_POOL_CAPACITY");
+}
+
+}  // namespace
+}  // namespace seq

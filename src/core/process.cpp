@@ -97,16 +97,9 @@ char* format_u64(char* end, uint64_t v) {
 void on_sigsegv(int sig, siginfo_t* info, void* uctx) {
     Worker* w = current_worker();
     Strand* s = w ? w->running : nullptr;
-    if (s && StackPool::in_guard_page(s->stack, info->si_addr)) {
-        char id_buf[24], size_buf[24];
-        write_all(2, "seq: strand ");
-        write_all(2, format_u64(id_buf + sizeof id_buf, s->id));
-        write_all(2, " overflowed its stack (SEQ_STACK_SIZE=");
-        write_all(2, format_u64(size_buf + sizeof size_buf, stack_pool().stack_size()));
-        write_all(2, " bytes); raise SEQ_STACK_SIZE\n");
-        signal(SIGABRT, SIG_DFL);
-        abort();
-    }
+    // A fault just below the running strand's stack is its overflow: in the
+    // guard page, or (dense stacks) past the bottom of its slab.
+    if (s && StackPool::below_stack(s->stack, info->si_addr)) report_stack_overflow(s->id);
     // Not ours: hand it to whoever was installed before (ASan, the default).
     if (g_prev_segv.sa_flags & SA_SIGINFO) {
         if (g_prev_segv.sa_sigaction) {
@@ -128,6 +121,18 @@ void on_sigquit(int) {
 }
 
 }  // namespace
+
+void report_stack_overflow(uint64_t strand_id) {
+    // Async-signal-safe: the SIGSEGV handler calls this on the alternate stack.
+    char id_buf[24], size_buf[24];
+    write_all(2, "seq: strand ");
+    write_all(2, format_u64(id_buf + sizeof id_buf, strand_id));
+    write_all(2, " overflowed its stack (SEQ_STACK_SIZE=");
+    write_all(2, format_u64(size_buf + sizeof size_buf, stack_pool().stack_size()));
+    write_all(2, " bytes); raise SEQ_STACK_SIZE\n");
+    signal(SIGABRT, SIG_DFL);
+    abort();
+}
 
 void process_on_scheduler_init() {
     if (g_signals_installed) return;

@@ -31,6 +31,9 @@ void process_on_scheduler_init();
 void emit_report();
 void report_init(const uint64_t* counters, const char* const* names, int64_t count);
 
+// Reports a strand's stack overflow and aborts (async-signal-safe).
+[[noreturn]] void report_stack_overflow(uint64_t strand_id);
+
 // Human-readable diagnostics (SIGQUIT): counters, stacks by mode, registry.
 std::string diagnostics_text();
 

@@ -126,8 +126,8 @@ FiberStack* StackPool::take_locked() {
     return carve(slab, slot);
 }
 
-// Writes the descriptor (and, for dense stacks, the canary) into a slot whose
-// memory may be fresh from the kernel.
+// Writes the descriptor into a slot whose memory is fresh from the kernel
+// (zero, so a dense stack's canary zone is already in place).
 FiberStack* StackPool::carve(Slab* slab, uint32_t slot) {
     char* base = slab->base + static_cast<size_t>(slot) * slab->slot_size;
     char* bottom = slab->guarded ? base + kPage : base;
@@ -138,7 +138,6 @@ FiberStack* StackPool::carve(Slab* slab, uint32_t slot) {
     s->guarded = slab->guarded;
     s->slab = slab;
     s->slot = slot;
-    if (!s->guarded) *reinterpret_cast<uint64_t*>(s->bottom) = StackPool::canary_for(s);
     return s;
 }
 
@@ -342,9 +341,10 @@ void StackPool::release_all() {
 
 // ---- checks and stats ---------------------------------------------------------------------
 
-bool StackPool::in_guard_page(const FiberStack* s, const void* addr) {
+bool StackPool::below_stack(const FiberStack* s, const void* addr) {
     auto a = reinterpret_cast<const char*>(addr);
-    return s->guarded && a >= s->bottom - kPage && a < s->bottom;
+    size_t reach = s->guarded ? kPage : 64 * 1024;
+    return a < s->bottom && a >= s->bottom - reach;
 }
 
 StackStats StackPool::stats() const {

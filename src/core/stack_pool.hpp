@@ -5,10 +5,15 @@
 //            the SIGSEGV handler names the strand. Each guard splits the
 //            mapping, so a guarded stack costs two kernel mappings, and the
 //            stock vm.max_map_count (65530) allows only ~32k per process.
-//   dense    stacks side by side with a canary word at each one's lowest
+//   dense    stacks side by side with a canary zone at each one's lowest
 //            address, checked every time its strand switches out: an overflow
 //            is reported at the next switch. This is how a million strands
-//            fit a stock kernel.
+//            fit a stock kernel. The canary is "these 32 bytes are still
+//            zero": fresh stack memory is zero, and checking it only maps the
+//            kernel's shared zero page, so a parked strand's RSS stays the
+//            page or two it really touched (a written canary would cost every
+//            stack a second resident page). An overflow writes return
+//            addresses and saved registers there, which are not all zero.
 // `auto` makes guarded slabs while the mapping budget allows, then dense
 // ones; `always` and `never` force one kind.
 //
@@ -78,13 +83,13 @@ class StackPool {
     void trim_cold_now();
 
     static bool canary_intact(const FiberStack* s) {
-        return s->guarded || *reinterpret_cast<const uint64_t*>(s->bottom) == canary_for(s);
+        if (s->guarded) return true;
+        auto* w = reinterpret_cast<const volatile uint64_t*>(s->bottom);
+        return (w[0] | w[1] | w[2] | w[3]) == 0;
     }
-    static uint64_t canary_for(const FiberStack* s) {
-        return 0x5e9c0de5eed5a17fULL ^ reinterpret_cast<uint64_t>(s->bottom);
-    }
-    // True when `addr` lies in the guard page below a guarded stack.
-    static bool in_guard_page(const FiberStack* s, const void* addr);
+    // True when `addr` lies just below a stack (its guard page, or up to
+    // 64 KiB below a dense stack): where an overflow of that stack faults.
+    static bool below_stack(const FiberStack* s, const void* addr);
 
     StackStats stats() const;
 

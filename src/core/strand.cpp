@@ -4,6 +4,7 @@
 #include <new>
 
 #include "core/fatal.hpp"
+#include "core/process.hpp"
 #include "core/registry.hpp"
 #include "core/scheduler.hpp"
 #include "core/stack.hpp"
@@ -28,6 +29,11 @@ void arrive(Strand* self, transfer_t t) {
 // Switches the running strand out. Returns when it is resumed, possibly on
 // another worker thread.
 void switch_out(Strand* s, SwitchReason why) {
+    // A dense stack has no guard page: its canary is checked at every switch,
+    // and so is where this frame is (an overflow still in progress).
+    if (!StackPool::canary_intact(s->stack) ||
+        static_cast<char*>(__builtin_frame_address(0)) < s->stack->bottom + 256)
+        report_stack_overflow(s->id);
     Worker* w = s->home;
     Handoff h{s, why, s->sched_fctx};
     if (Strand* next = w->take_for_handoff(why)) {
@@ -50,6 +56,7 @@ void switch_out(Strand* s, SwitchReason why) {
 // Everything a strand does after its entry function returns, still on its
 // own stack; whoever runs next recycles the stack.
 [[noreturn]] void finish(Strand* s, Stack final_sp) {
+    if (!StackPool::canary_intact(s->stack)) report_stack_overflow(s->id);
     if (s->owned_base) owned_stack_free(s->owned_base, final_sp);
     s->owned_base = nullptr;
     drop_value(s->payload);

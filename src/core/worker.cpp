@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "core/fatal.hpp"
+#include "core/process.hpp"
 #include "core/scheduler.hpp"
 
 namespace seq {
@@ -170,11 +171,6 @@ void Worker::after_switch(Strand* prev, SwitchReason why, fcontext_t prev_ctx) {
         return;
     }
     prev->fctx = prev_ctx;
-    // A dense stack has no guard page: its canary is checked at every switch.
-    if (!StackPool::canary_intact(prev->stack))
-        fatal("strand",
-              "strand %llu overflowed its stack (SEQ_STACK_SIZE=%zu bytes); raise SEQ_STACK_SIZE",
-              static_cast<unsigned long long>(prev->id), stack_pool().stack_size());
 
     switch (why) {
         case SwitchReason::Yield:
