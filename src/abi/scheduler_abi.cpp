@@ -29,10 +29,6 @@ Stack closure_trampoline(Stack sp) {
     return invoke_callable(sp, c, "spawn");
 }
 
-uint64_t maybe_yield_interval = 0;
-uint64_t maybe_yield_slice = 0;
-std::once_flag g_yield_config;
-
 }  // namespace
 
 extern "C" {
@@ -110,21 +106,18 @@ SEQ_API seq_stack_t patch_seq_yield_strand(seq_stack_t sp) {
 }
 
 SEQ_API void patch_seq_maybe_yield(void) {
-    // Fast path: both valves off (one load and compare each).
-    std::call_once(g_yield_config, [] {
-        Scheduler& s = scheduler();
-        maybe_yield_interval = s.config.yield_interval;
-        maybe_yield_slice = s.config.yield_slice_us;
-    });
-    if (maybe_yield_interval == 0 && maybe_yield_slice == 0) return;
+    // Fast path: both valves off, one load and compare.
+    YieldValve v = yield_valve();
+    if (!v.interval && !v.slice) return;
     ExecContext* ctx = current_context();
     if (!ctx->strand) return;
-    if (maybe_yield_interval && ++ctx->yield_counter >= maybe_yield_interval) {
+    // The counter is per strand (strands migrate between threads) and wraps.
+    if (v.interval && ++ctx->yield_counter >= v.interval) {
         ctx->yield_counter = 0;
         yield_now();
         return;
     }
-    if (maybe_yield_slice && preempt_requested()) yield_now();
+    if (v.slice && preempt_requested()) yield_now();
 }
 
 SEQ_API void patch_seq_wait_all_strands(void) {

@@ -1,6 +1,7 @@
 #include "core/process.hpp"
 
 #include <signal.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -11,6 +12,7 @@
 #include <cstring>
 #include <ctime>
 #include <mutex>
+#include <thread>
 
 #include "core/config.hpp"
 #include "core/fatal.hpp"
@@ -75,13 +77,24 @@ void write_all(int fd, const char* s) {
     }
 }
 
+// The first SIGINT exits 130 cleanly (output flushed), the second at once.
+// exit() and flushing are not async-signal-safe, so the handler only wakes a
+// watcher thread through an eventfd and the watcher exits from a normal
+// context; a strand spinning without switches cannot delay it.
+int g_sigint_fd = -1;
+
 void on_sigint(int) {
     if (g_sigint_seen.exchange(true)) _exit(130);  // the user insists
-    // Flushing stdio from a handler is not async-signal-safe, but the seed
-    // and users expect buffered output to appear on Ctrl-C; a second SIGINT
-    // still gets out if this ever blocks.
-    stdout_flush();
-    std::exit(130);
+    uint64_t one = 1;
+    ssize_t r = write(g_sigint_fd, &one, sizeof one);
+    (void)r;
+}
+
+void sigint_watcher() {
+    uint64_t v;
+    while (read(g_sigint_fd, &v, sizeof v) < 0 && errno == EINTR) {
+    }
+    exit_process(130);
 }
 
 // Async-signal-safe decimal formatting.
@@ -138,6 +151,8 @@ void process_on_scheduler_init() {
     if (g_signals_installed) return;
     g_signals_installed = true;
 
+    g_sigint_fd = eventfd(0, EFD_CLOEXEC);
+    std::thread(sigint_watcher).detach();
     struct sigaction sa {};
     sigemptyset(&sa.sa_mask);
     sa.sa_handler = on_sigint;

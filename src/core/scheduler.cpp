@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <time.h>
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -90,6 +91,9 @@ void scheduler_init() {
     g_sched.store(sched, std::memory_order_release);
     for (auto& w : sched->workers)
         w->start();
+    uint64_t interval = std::min<uint64_t>(sched->config.yield_interval, UINT32_MAX);
+    g_yield_valve.store(interval | (uint64_t{sched->config.yield_slice_us ? 1u : 0u} << 32),
+                        std::memory_order_relaxed);
     if (sched->config.yield_slice_us) {
         g_monitor = new Monitor;
         g_monitor->thread =
@@ -131,6 +135,7 @@ void scheduler_shutdown() {
     for (auto& w : sched->workers)
         w->join();
     g_sched.store(nullptr, std::memory_order_release);
+    g_yield_valve.store(0, std::memory_order_relaxed);
     delete sched;
     stack_pool().release_all();
 }
