@@ -141,6 +141,10 @@ uint64_t spawn_strand(EntryFn entry, Stack initial_sp, const SpawnOptions& opts)
     if (cw) {
         s->home = cw;
         cw->push_local(s);
+        // A strand spawning in a loop does not return to its worker loop for
+        // a while: share the new work with sleeping workers now (Go wakes an
+        // idle P at every go statement for the same reason).
+        cw->donate_if_others_idle();
     } else {
         unsigned n = static_cast<unsigned>(sched.workers.size());
         Worker* w =

@@ -61,6 +61,9 @@ struct Worker {
     // null when control must go back through the worker loop.
     Strand* take_for_handoff(SwitchReason why);
     int handoff_budget = 0;
+    // Hands half of the local queue to a sleeping worker, if any sleeps.
+    // One relaxed load when none does.
+    void donate_if_others_idle();
 
     const unsigned index;
     uv_loop_t loop;
@@ -95,7 +98,6 @@ struct Worker {
 
   private:
     void sleep_in_loop();
-    void donate_if_others_idle();
     void take_inbox();
     static void on_wake_fd(uv_poll_t* h, int status, int events);
 
