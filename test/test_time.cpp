@@ -1,0 +1,180 @@
+// Time words: the contract of upstream time_ops.rs (5.4.0), plus sleeping
+// that parks only the strand on a uv timer of its worker.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/scheduler.hpp"
+#include "core/strand.hpp"
+#include "io/timer.hpp"
+#include "seq/runtime.h"
+#include "seq/runtime_io.h"
+
+namespace seq {
+namespace {
+
+bool wait_until(const std::function<bool()>& pred, int secs = 60) {
+    auto end = std::chrono::steady_clock::now() + std::chrono::seconds(secs);
+    while (!pred()) {
+        if (std::chrono::steady_clock::now() > end) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    return true;
+}
+
+uint64_t spawn_fn(std::function<void()> fn) {
+    SpawnOptions o;
+    o.user = new std::function<void()>(std::move(fn));
+    return spawn_strand(
+        [](Stack sp) -> Stack {
+            auto* f = static_cast<std::function<void()>*>(current_strand()->user);
+            (*f)();
+            delete f;
+            return sp;
+        },
+        nullptr, o);
+}
+
+int64_t pop_int_word(seq_stack_t (*word)(seq_stack_t)) {
+    StackValue st[2];
+    Stack sp = word(st);
+    EXPECT_EQ(sp, st + 1);
+    EXPECT_TRUE(is_int(sp[-1]));
+    return int_of(sp[-1]);
+}
+
+void sleep_word(int64_t ms) {
+    StackValue st[2] = {make_int(ms)};
+    EXPECT_EQ(patch_seq_time_sleep_ms(st + 1), st);
+}
+
+class Time : public ::testing::Test {
+  protected:
+    void SetUp() override { patch_seq_scheduler_init(); }
+    void TearDown() override {
+        patch_seq_wait_all_strands();
+        EXPECT_EQ(counters().active.load(), 0u);
+        patch_seq_scheduler_shutdown();
+    }
+    // One worker: a sleep that blocked its worker thread would stop every
+    // other strand, so the tests below could see it.
+    static void single_worker() {
+        patch_seq_scheduler_shutdown();
+        setenv("SEQ_WORKERS", "1", 1);
+        patch_seq_scheduler_init();
+        unsetenv("SEQ_WORKERS");
+        ASSERT_EQ(scheduler().workers.size(), 1u);
+    }
+};
+
+TEST_F(Time, NowIsMicrosecondsSinceEpoch) {
+    int64_t us = pop_int_word(patch_seq_time_now);
+    EXPECT_GT(us, 1577836800000000);  // after 2020-01-01, as upstream's test
+    auto sys = std::chrono::duration_cast<std::chrono::microseconds>(
+                   std::chrono::system_clock::now().time_since_epoch())
+                   .count();
+    EXPECT_LT(std::llabs(sys - us), 60 * 1000000LL);  // same clock, same unit
+}
+
+TEST_F(Time, NanosIsMonotonicAcrossThreads) {
+    int64_t t1 = pop_int_word(patch_seq_time_nanos);
+    EXPECT_GE(t1, 0);
+    std::this_thread::sleep_for(std::chrono::microseconds(100));
+    int64_t t2 = 0;
+    std::thread([&] { t2 = pop_int_word(patch_seq_time_nanos); }).join();
+    std::this_thread::sleep_for(std::chrono::microseconds(100));
+    int64_t t3 = pop_int_word(patch_seq_time_nanos);
+    EXPECT_GT(t2, t1);
+    EXPECT_GT(t3, t2);
+    // Counted from the first call, as upstream (values start near zero).
+    EXPECT_LT(t3, int64_t{1} << 50);
+}
+
+TEST_F(Time, SleepOutsideStrandsBlocksTheThread) {
+    int64_t t1 = time_elapsed_ns();
+    sleep_word(2);
+    EXPECT_GE(time_elapsed_ns() - t1, 2000000);  // at least what was asked
+}
+
+TEST_F(Time, SleepInStrandLastsAtLeastTheDuration) {
+    std::atomic<int64_t> elapsed{-1};
+    spawn_fn([&] {
+        // Busy the worker first, so its loop's cached time is stale.
+        auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(5);
+        while (std::chrono::steady_clock::now() < until) {
+        }
+        int64_t t = time_elapsed_ns();
+        sleep_word(3);
+        elapsed = time_elapsed_ns() - t;
+    });
+    patch_seq_wait_all_strands();
+    EXPECT_GE(elapsed.load(), 3000000);
+}
+
+// Strands sleeping 30, 20 and 10 ms wake in order of their deadlines
+// (ordering only; no timing assertion).
+TEST_F(Time, SleepersWakeInDeadlineOrder) {
+    single_worker();
+    std::mutex mu;
+    std::vector<int> order;
+    for (int ms : {30, 20, 10})
+        spawn_fn([&, ms] {
+            sleep_word(ms);
+            std::lock_guard<std::mutex> g(mu);
+            order.push_back(ms);
+        });
+    patch_seq_wait_all_strands();
+    EXPECT_EQ(order, (std::vector<int>{10, 20, 30}));
+}
+
+// A sleeping strand parks: on one worker, a strand it spawns just before
+// sleeping runs first.
+TEST_F(Time, SleepParksOnlyTheStrand) {
+    single_worker();
+    std::mutex mu;
+    std::vector<std::string> order;
+    spawn_fn([&] {
+        spawn_fn([&] {
+            std::lock_guard<std::mutex> g(mu);
+            order.push_back("other");
+        });
+        sleep_word(50);
+        std::lock_guard<std::mutex> g(mu);
+        order.push_back("sleeper");
+    });
+    patch_seq_wait_all_strands();
+    EXPECT_EQ(order, (std::vector<std::string>{"other", "sleeper"}));
+}
+
+// Many concurrent sleepers on every worker all wake (each timer is closed
+// before its strand goes on: ASan would see a use after return otherwise).
+TEST_F(Time, ManyConcurrentSleepers) {
+    std::atomic<int> woke{0};
+    for (int i = 0; i < 1000; ++i)
+        spawn_fn([&, i] {
+            sleep_word(i % 5);  // includes 0: a yield
+            woke.fetch_add(1);
+        });
+    ASSERT_TRUE(wait_until([&] { return woke.load() == 1000; }));
+}
+
+TEST_F(Time, NegativeSleepIsAClearError) {
+    GTEST_FLAG_SET(death_test_style, "threadsafe");
+    EXPECT_DEATH(sleep_word(-1), "time.sleep-ms: duration must be non-negative, got -1");
+    EXPECT_DEATH(
+        {
+            StackValue st[2] = {kTrue};
+            patch_seq_time_sleep_ms(st + 1);
+        },
+        "time.sleep-ms: expected Int, got Bool");
+}
+
+}  // namespace
+}  // namespace seq
