@@ -4,12 +4,13 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "core/output.hpp"
 #include "core/value.hpp"
 
 namespace seq {
 
 void fatal(const char* word, const char* fmt, ...) {
-    std::fflush(stdout);
+    stdout_flush_sync();  // what the program printed before the error comes first
     std::fprintf(stderr, "seq: %s: ", word);
     va_list ap;
     va_start(ap, fmt);
