@@ -1,5 +1,5 @@
 /*
- * seq-runtime: channels (CSP between strands).
+ * seq-runtime: channels (CSP between strands) and weaves (generators).
  * See docs/channels.md for behaviour, failure modes and differences from
  * seq-runtime 5.4.0.
  *
@@ -43,6 +43,23 @@ typedef struct seq_channel_stats_t {
 SEQ_API bool seq_channel_stats(seq_value_t chan, seq_channel_stats_t* out);
 /* Messages sent and received over all channels since the process started. */
 SEQ_API void seq_channel_totals(uint64_t* sent, uint64_t* received);
+
+/* ---- weaves (generators) ------------------------------------------------------ */
+
+/* ( Quotation|Closure -- Weave ) a weave, not started until the first resume.
+ * The callable runs as ( ..rest WeaveCtx a -- ..rest' ) where a is the
+ * first resume value. */
+SEQ_API seq_stack_t patch_seq_weave(seq_stack_t sp);
+/* ( Weave a -- Weave b Bool ) hands a to the weave and waits: ( b true ) for
+ * each yield, ( 0 false ) once the weave has finished or was cancelled (or if
+ * Weave is not a weave handle). */
+SEQ_API seq_stack_t patch_seq_resume(seq_stack_t sp);
+/* ( Ctx a -- Ctx b ) inside a weave: hands a to the resumer, waits for the
+ * next resume value b. Aborts if Ctx is not this weave's context. */
+SEQ_API seq_stack_t patch_seq_yield(seq_stack_t sp);
+/* ( Weave -- ) ends the weave (a suspended one is unwound) and drops the
+ * handle. Aborts if Weave is not a weave handle. */
+SEQ_API seq_stack_t patch_seq_weave_cancel(seq_stack_t sp);
 
 #ifdef __cplusplus
 }
