@@ -353,11 +353,7 @@ TEST_F(Channels, ManyParkedReceiversFedByHostThread) {
 // every message delivered exactly once.
 TEST_F(Channels, TenProducersTenConsumersExactlyOnce) {
     constexpr int kProducers = 10, kConsumers = 10;
-#if defined(SEQ_TSAN) || defined(SEQ_ASAN)
-    constexpr int64_t kPerProducer = 10000;
-#else
     constexpr int64_t kPerProducer = 100000;
-#endif
     constexpr int64_t kTotal = kProducers * kPerProducer;
     Chan work, done;
     auto seen = std::make_unique<std::atomic<uint8_t>[]>(kTotal);

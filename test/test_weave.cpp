@@ -440,6 +440,66 @@ TEST_F(Weaves, WeaveWaitsOnAChannel) {
     EXPECT_EQ(sum, 49 * 50 / 2);
 }
 
+// Generators of generators: a weave that drives another weave.
+Stack doubles_of_inner(Stack sp) {
+    // ( ctx a ) : resumes an inner yield_three weave, yields each value * 2.
+    sp = patch_seq_drop_op(sp);
+    sp = patch_seq_push_quotation(sp, reinterpret_cast<uintptr_t>(yield_three),
+                                  reinterpret_cast<uintptr_t>(yield_three));
+    sp = patch_seq_weave(sp);  // ( ctx inner )
+    for (;;) {
+        sp = patch_seq_push_int(sp, 0);
+        sp = patch_seq_resume(sp);  // ( ctx inner v ok )
+        bool more = *--sp == kTrue;
+        if (!more) {
+            sp = patch_seq_drop_op(sp);
+            break;
+        }
+        int64_t v = int_of(*--sp);
+        sp = patch_seq_swap(sp);  // ( inner ctx )
+        sp = patch_seq_push_int(sp, v * 2);
+        sp = patch_seq_yield(sp);  // ( inner ctx a )
+        sp = patch_seq_drop_op(sp);
+        sp = patch_seq_swap(sp);  // ( ctx inner )
+    }
+    return patch_seq_drop_op(sp);  // the inner handle
+}
+
+TEST_F(Weaves, WeaveDrivingAnotherWeave) {
+    TestStack st;
+    weave_of(doubles_of_inner, st);
+    std::vector<int64_t> got;
+    for (;;) {
+        Resumed r = resume(st, make_int(0));
+        if (!r.ok) break;
+        got.push_back(int_of(r.value));
+    }
+    EXPECT_EQ(got, (std::vector<int64_t>{2, 4, 6}));
+}
+
+// A weave given its own handle cannot resume itself (it would wait for
+// itself forever): the resume answers false.
+Stack resume_self(Stack sp) {
+    // ( ctx handle )
+    sp = patch_seq_push_int(sp, 1);
+    sp = patch_seq_resume(sp);  // ( ctx handle 0 false )
+    bool ok = *--sp == kTrue;
+    sp = patch_seq_drop_op(sp);
+    sp = patch_seq_drop_op(sp);  // the handle
+    sp = patch_seq_push_int(sp, ok ? 1 : 0);
+    sp = patch_seq_yield(sp);
+    return patch_seq_drop_op(sp);
+}
+
+TEST_F(Weaves, WeaveResumingItselfGetsFalse) {
+    TestStack st;
+    StackValue h = weave_of(resume_self, st);
+    Resumed r = resume(st, clone_value(h));
+    EXPECT_TRUE(r.ok);
+    EXPECT_EQ(r.value, make_int(0));
+    EXPECT_FALSE(resume(st, make_int(0)).ok);
+}
+
 // ---- closures ------------------------------------------------------------------------
 
 Stack closure_body(Stack sp, const StackValue* env, size_t len) {
