@@ -25,13 +25,18 @@ Waiter::Waiter() : strand(current_strand()), thread(strand ? nullptr : this_thre
 
 void Waiter::wait() {
     if (strand) {
+        unsigned spins = 0;
         for (;;) {
             uint32_t st = state.load(std::memory_order_acquire);
             if (st == kDone) return;
-            if (st == kWaiting)
+            if (st == kWaiting) {
                 park();  // a stale permit just makes us look again
-            else
+            } else if (++spins < 64) {
                 cpu_relax();  // the waker is inside wake() on another thread
+            } else {
+                spins = 0;
+                yield_now();  // its thread was preempted: let this worker run others
+            }
         }
     }
     std::unique_lock<std::mutex> lock(thread->mu);
