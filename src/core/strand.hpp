@@ -78,6 +78,9 @@ struct SpawnOptions {
     StackValue* owned_base = nullptr;  // buffer the strand frees when it ends
     StackValue payload = kFalse;       // owned value kept alive for the strand
     bool counted = true;
+    // The spawner is about to wait for the child (a weave's first resume):
+    // run it next on this worker and never hand it to another.
+    bool run_next = false;
     void (*on_finish)(Strand*) = nullptr;
     void* user = nullptr;
 };

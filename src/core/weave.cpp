@@ -204,6 +204,7 @@ void start(WeaveCore* c, StackValue first) {
     opts.owned_base = c->start_base;
     opts.payload = c->callable;
     opts.counted = false;  // a suspended weave must not keep the program alive
+    opts.run_next = true;  // the resumer waits for it: run it here, next
     opts.on_finish = weave_finished;
     opts.user = c;
     c->start_base = nullptr;

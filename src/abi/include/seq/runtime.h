@@ -164,6 +164,7 @@ SEQ_API void patch_seq_report_init(const uint64_t* counters, const char* const* 
 #endif
 
 /* Word families, one header each (they include this one for the types). */
+#include "seq/runtime_channels.h"
 #include "seq/runtime_closures.h"
 #include "seq/runtime_data.h"
 #include "seq/runtime_io.h"
