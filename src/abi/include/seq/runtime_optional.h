@@ -55,6 +55,14 @@ SEQ_API seq_stack_t patch_seq_compress_zstd(seq_stack_t sp);       /* ( String -
 SEQ_API seq_stack_t patch_seq_compress_zstd_level(seq_stack_t sp); /* ( String Int -- b64 Bool ) */
 SEQ_API seq_stack_t patch_seq_compress_unzstd(seq_stack_t sp);     /* ( b64 -- String Bool ) */
 
+/* ---- HTTP client (libcurl, loaded at run time); the response is a Map with
+ * "status" Int, "body" String, "ok" Bool and, on failure, "error" String ---- */
+
+SEQ_API seq_stack_t patch_seq_http_get(seq_stack_t sp);    /* ( url -- Map ) */
+SEQ_API seq_stack_t patch_seq_http_post(seq_stack_t sp);   /* ( url body content-type -- Map ) */
+SEQ_API seq_stack_t patch_seq_http_put(seq_stack_t sp);    /* ( url body content-type -- Map ) */
+SEQ_API seq_stack_t patch_seq_http_delete(seq_stack_t sp); /* ( url -- Map ) */
+
 #ifdef __cplusplus
 }
 #endif
