@@ -403,6 +403,8 @@ TEST_F(Http, WordsPushTheResponseMap) {
 }
 
 TEST_F(Http, TypeMismatchAborts) {
+    // The client's thread may be running: re-execute instead of a bare fork.
+    GTEST_FLAG_SET(death_test_style, "threadsafe");
     EXPECT_DEATH(
         {
             test::TestStack st;
