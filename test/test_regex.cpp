@@ -150,6 +150,15 @@ TEST(Regex, EmptyMatchIterationFollowsRust) {
     EXPECT_EQ(split("é✓", ""), std::make_pair(Strings{"", "é", "✓", ""}, true));
 }
 
+TEST(Regex, AnchorsSeeTheWholeText) {
+    // Later searches start mid-text, but ^ and \b still see what precedes.
+    EXPECT_EQ(find_all("aaa", "^a"), std::make_pair(Strings{"a"}, true));
+    EXPECT_EQ(find_all("ab ab", R"(\bab)"), std::make_pair(Strings{"ab", "ab"}, true));
+    EXPECT_EQ(find_all("xab", R"(\bab)"), std::make_pair(Strings{}, true));
+    EXPECT_EQ(find_all("abab", R"(\bab)"), std::make_pair(Strings{"ab"}, true));
+    EXPECT_EQ(replace(true, "a\na", "(?m)^a", "b"), std::make_pair(std::string("b\nb"), true));
+}
+
 TEST(Regex, PerlClassesAreUnicode) {
     EXPECT_TRUE(match("\u0663", R"(^\d$)"));  // ARABIC-INDIC DIGIT THREE
     EXPECT_TRUE(match("é", R"(^\w$)"));
