@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the self-contained libseq_runtime.a that compiled Seq programs link
 # with nothing but `-lseq_runtime` (the Seq compiler's link line): our objects,
-# libuv, Boost.Context and the parts of libstdc++/libm they use, partially
+# libuv, Boost.Context and the parts of libcrypto, RE2, zlib, zstd and
+# libstdc++/libm they use, partially
 # linked into one object in which only the C ABI stays global. Everything
 # else becomes local, so it cannot clash with a host's own copies.
 #
@@ -18,10 +19,13 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 nm -D --defined-only "$exports_so" | awk '$2 ~ /^[TDBRVW]$/ {print $3}' |
   grep -E '^(patch_seq_|seq_|clone_stack$)' | sort -u >"$work/keep.txt"
-# Whole-archive for the libraries we always need; the rest (libstdc++, libm)
-# contributes only the members our objects reference.
-ld -r -o "$work/merged.o" "$@" --whole-archive "${archives[@]:0:2}" --no-whole-archive \
-  "${archives[@]:2}"
+# Whole-archive for the libraries we always need; the rest (libcrypto, RE2,
+# zlib, zstd, libstdc++, libm) contributes only the members our objects
+# reference, searched as a group because they reference each other (RE2 needs
+# libstdc++, which needs libm) in no fixed order. -d turns common symbols
+# (libcrypto's OPENSSL_ia32cap_P) into definitions, which objcopy can localize.
+ld -r -d -o "$work/merged.o" "$@" --whole-archive "${archives[@]:0:2}" --no-whole-archive \
+  --start-group "${archives[@]:2}" --end-group
 objcopy --keep-global-symbols="$work/keep.txt" "$work/merged.o" "$work/seq_runtime.o"
 rm -f "$out"
 ar rcs "$out" "$work/seq_runtime.o"
