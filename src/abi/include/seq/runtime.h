@@ -169,6 +169,7 @@ SEQ_API void patch_seq_report_init(const uint64_t* counters, const char* const* 
 #include "seq/runtime_data.h"
 #include "seq/runtime_io.h"
 #include "seq/runtime_numeric.h"
+#include "seq/runtime_optional.h"
 #include "seq/runtime_strings.h"
 
 #endif /* SEQ_RUNTIME_H */
