@@ -336,6 +336,30 @@ TEST_F(Tcp, ListenOnAddresses) {
     EXPECT_TRUE(abi_close(l));
 }
 
+TEST_F(Tcp, Ipv6LoopbackWorksWhereAvailable) {
+    IdFlag l = abi_listen_on("::1", 0);
+    if (!l.ok) GTEST_SKIP() << "no IPv6 loopback on this host";
+    int port = static_cast<int>(abi_local_port(l.id).id);
+    std::atomic<int64_t> server{0};
+    go([&, lid = l.id] {
+        IdFlag c = abi_accept(lid);
+        if (!c.ok) return;
+        ReadResult r = abi_read(c.id);
+        if (r.ok) abi_write(c.id, r.data);
+        server = c.id;
+    });
+    IdFlag c = abi_connect("[::1]", port);
+    ASSERT_TRUE(c.ok);
+    EXPECT_TRUE(abi_write(c.id, "six"));
+    bool ok = false;
+    EXPECT_EQ(read_exactly(c.id, 3, &ok), "six");
+    EXPECT_TRUE(ok);
+    ASSERT_TRUE(wait_until([&] { return server.load() != 0; }));
+    EXPECT_TRUE(abi_close(server.load()));
+    EXPECT_TRUE(abi_close(c.id));
+    EXPECT_TRUE(abi_close(l.id));
+}
+
 TEST_F(Tcp, BindAddrSelectsTheAddress) {
     // 127.0.0.2 is loopback too: with the wildcard a listener is reachable
     // there, bound to 127.0.0.1 it is not.

@@ -523,25 +523,18 @@ bool transient_accept_error(int e) {
     }
 }
 
-void on_listen_readable(uv_poll_t* h, int status, int) {
-    auto* l = static_cast<ListenerSocket*>(h->data);
-    if (status < 0) {
-        stop_polling(l);
-        fail_acceptors(l);
-        return;
-    }
-    for (int budget = kAcceptBudget; budget > 0 && !l->acceptors.empty(); --budget) {
+enum : int { kAcceptNone = -1, kAcceptBroken = -2 };
+
+// One connection from the kernel's backlog: its fd, kAcceptNone when there is
+// none now (or descriptors ran out: the back-off is then started), or
+// kAcceptBroken when the listening socket itself is unusable.
+int accept_one(ListenerSocket* l) {
+    for (;;) {
         int fd = accept4(l->fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (fd >= 0) {
-            Waiter* w = l->acceptors.pop_front();
-            w->fd = fd;
-            w->done = true;
-            wake(w->strand);
-            continue;
-        }
+        if (fd >= 0) return fd;
         int e = errno;
-        if (e == EAGAIN || e == EWOULDBLOCK) break;
-        if (transient_accept_error(e)) continue;
+        if (e == EAGAIN || e == EWOULDBLOCK) return kAcceptNone;
+        if (transient_accept_error(e)) continue;  // that connection is gone; next
         if (e == EMFILE || e == ENFILE || e == ENOBUFS || e == ENOMEM) {
             // Out of descriptors or memory: the connection stays in the
             // backlog and the poll would report it again at once. Pause
@@ -550,12 +543,31 @@ void on_listen_readable(uv_poll_t* h, int status, int) {
             l->backing_off = true;
             uv_timer_start(&l->backoff, on_backoff_done, kAcceptBackoffMs, 0);
             storage().backoffs.fetch_add(1, std::memory_order_relaxed);
-            return;
+            return kAcceptNone;
         }
-        // The listening socket itself is unusable.
+        return kAcceptBroken;
+    }
+}
+
+void on_listen_readable(uv_poll_t* h, int status, int) {
+    auto* l = static_cast<ListenerSocket*>(h->data);
+    if (status < 0) {
         stop_polling(l);
         fail_acceptors(l);
         return;
+    }
+    for (int budget = kAcceptBudget; budget > 0 && !l->acceptors.empty(); --budget) {
+        int fd = accept_one(l);
+        if (fd == kAcceptNone) return;  // polling goes on (or the back-off runs)
+        if (fd == kAcceptBroken) {
+            stop_polling(l);
+            fail_acceptors(l);
+            return;
+        }
+        Waiter* w = l->acceptors.pop_front();
+        w->fd = fd;
+        w->done = true;
+        wake(w->strand);
     }
     if (l->acceptors.empty()) stop_polling(l);
 }
@@ -791,12 +803,18 @@ TcpResult tcp_accept(int64_t listener) {
         Use u(m, listener);
         ListenerSocket* l = u.listener();
         if (!l || l->closed) return {};
-        Waiter w(current_strand());
-        l->acceptors.push(&w);
-        arm(l);
-        while (!w.done)
-            park();
-        fd = w.fd;
+        // Fast path: a connection already waits in the backlog and nobody
+        // queued before us: take it without a poll round trip.
+        fd = l->acceptors.empty() && !l->backing_off ? accept_one(l) : kAcceptNone;
+        if (fd == kAcceptBroken) return {};
+        if (fd == kAcceptNone) {
+            Waiter w(current_strand());
+            l->acceptors.push(&w);
+            arm(l);
+            while (!w.done)
+                park();
+            fd = w.fd;
+        }
     }
     if (fd < 0) return {};
     // The stream's handle is created on its owner's loop when first used
