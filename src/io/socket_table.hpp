@@ -1,0 +1,94 @@
+// The socket table: maps the Int ids Seq programs hold to socket records.
+//
+// Ids are generation-tagged so that a stale id never names a newer socket:
+//
+//     id = (generation - 1) << 24 | (slot + 1)
+//
+// The first socket placed in a slot gets generation 1, so fresh ids are the
+// small numbers 1, 2, 3... (as upstream's); every reuse of a slot bumps its
+// generation, and an id whose generation is not the slot's current one is
+// rejected. 0 and negative numbers are never ids (0 is the neutral value the
+// words push on failure). A slot's generation has 38 bits: it would take
+// 2^38 reuses of one slot before an old id could come back.
+//
+// Threads: lookups are lock-free and may run on any thread; they only tell
+// where the socket lives (its owner worker). The record itself is touched
+// only on its owner's thread, which re-checks the id there (see tcp.cpp).
+// insert/remove take a mutex: they happen once per connection, not per I/O.
+//
+// The capacity (SEQ_MAX_SOCKETS) bounds live sockets; a full table makes
+// insert return 0, which the words turn into a false flag. Slots are
+// allocated in chunks on demand, so a large limit costs nothing until used.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+
+namespace seq {
+
+struct Worker;
+
+namespace net {
+
+struct SocketBase;
+
+inline constexpr unsigned kSlotBits = 24;
+inline constexpr size_t kMaxSlots = (size_t{1} << kSlotBits) - 1;  // 16,777,215
+inline constexpr uint64_t kMaxGeneration = uint64_t{1} << 38;
+
+class SocketTable {
+  public:
+    SocketTable() = default;
+    ~SocketTable();
+    SocketTable(const SocketTable&) = delete;
+    SocketTable& operator=(const SocketTable&) = delete;
+
+    // Forgets every entry and sets the capacity. Only while no other thread
+    // uses the table (between a scheduler shutdown and the next use).
+    void reset(size_t capacity);
+
+    // Publishes `s` (owned by worker `owner`) and returns its id, or 0 when
+    // the table is full.
+    int64_t insert(SocketBase* s, Worker* owner);
+    // Frees the slot `id` names (its next occupant gets a new generation).
+    // No-op if `id` is not live.
+    void remove(int64_t id);
+
+    // Where the socket `id` lives, or null when `id` names no live socket.
+    Worker* owner_of(int64_t id) const;
+    // The record `id` names if it is live and owned by `owner`, else null.
+    // Only meaningful on `owner`'s thread (where records are freed).
+    SocketBase* get(int64_t id, const Worker* owner) const;
+
+    size_t live() const { return live_.load(std::memory_order_relaxed); }
+    size_t capacity() const { return capacity_; }
+
+  private:
+    static constexpr size_t kChunk = 1024;
+    struct Slot {
+        std::atomic<int64_t> id{0};  // the live id, 0 when free
+        std::atomic<Worker*> owner{nullptr};
+        std::atomic<SocketBase*> sock{nullptr};
+        uint64_t next_gen = 1;  // guarded by mu_
+    };
+    struct Chunk {
+        Slot slots[kChunk];
+    };
+
+    const Slot* find(int64_t id) const;
+
+    std::mutex mu_;
+    size_t capacity_ = 0;
+    size_t used_ = 0;            // slots ever handed out (guarded by mu_)
+    std::deque<uint32_t> free_;  // FIFO: a freed slot is reused as late as possible
+    std::unique_ptr<std::atomic<Chunk*>[]> chunks_;
+    size_t nchunks_ = 0;
+    std::atomic<size_t> live_{0};
+};
+
+}  // namespace net
+}  // namespace seq
