@@ -198,7 +198,11 @@ void migrate_to(Worker* w) {
     if (s->pin_count)
         fatal("migrate", "strand %llu is pinned to its loop", (unsigned long long)s->id);
     s->migrate_to = w;
+    // Pinned while in flight, so the target cannot donate it to another
+    // worker before it runs there (it moves to use w's loop).
+    ++s->pin_count;
     switch_out(s, SwitchReason::Migrate);
+    --s->pin_count;
 }
 
 LoopPin::LoopPin() : s_(current_strand()) {

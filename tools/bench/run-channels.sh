@@ -15,7 +15,7 @@ runs=${2:-7}
 out=$build/bench-channels
 mkdir -p "$out"
 
-bin=$build/tools/bench_channels
+bin=$build/tools/bench/bench_channels
 if [ ! -x "$bin" ]; then
   [ -f "$build/libseq_runtime.a" ] || cmake --build "$build" --target seq_runtime >/dev/null
   bin=$out/bench_channels

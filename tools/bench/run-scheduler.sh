@@ -4,11 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 n=${1:-100000}
-[ -x build/release/tools/bench_scheduler ] || tools/setup.sh release >/dev/null
+[ -x build/release/tools/bench/bench_scheduler ] || tools/setup.sh release >/dev/null
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 (cd tools/bench/go && GOCACHE="$out/gocache" GOFLAGS=-mod=mod go build -o "$out/spawn_go" spawn.go)
-ours=$(build/release/tools/bench_scheduler "$n")
+ours=$(build/release/tools/bench/bench_scheduler "$n")
 go=$("$out/spawn_go" "$n")
 echo "$ours"
 echo "$go"
