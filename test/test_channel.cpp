@@ -23,40 +23,11 @@ namespace seq {
 namespace {
 
 using test::refcount;
-
-class Channels : public ::testing::Test {
-  protected:
-    void SetUp() override { patch_seq_scheduler_init(); }
-    void TearDown() override {
-        patch_seq_wait_all_strands();
-        EXPECT_EQ(counters().active.load(), 0u);
-        patch_seq_scheduler_shutdown();
-    }
+using test::spawn_fn;
+using Channels = test::SchedulerTest;
+const auto eventually = [](const std::function<bool()>& pred) {
+    return test::wait_until(pred, 30);
 };
-
-// Runs `f` on a new strand (from a strand: on the current worker).
-Stack run_function(Stack sp) {
-    auto* f = static_cast<std::function<void()>*>(current_strand()->user);
-    (*f)();
-    delete f;
-    return sp;
-}
-void spawn_fn(std::function<void()> f) {
-    SpawnOptions opts;
-    opts.user = new std::function<void()>(std::move(f));
-    spawn_strand(run_function, nullptr, opts);
-}
-
-// Polls `pred` for up to 30 s (a bug fails the test instead of hanging it).
-template <typename Pred>
-bool eventually(Pred pred) {
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    while (!pred()) {
-        if (std::chrono::steady_clock::now() > deadline) return false;
-        std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
-    return true;
-}
 
 size_t parked(WaiterList& list, Channel* ch) {
     ch->lock.lock();

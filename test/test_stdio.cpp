@@ -33,38 +33,17 @@
 #include "io/stdio.hpp"
 #include "seq/runtime.h"
 #include "seq/runtime_io.h"
+#include "test_support.hpp"
 
 extern char** environ;
 
 namespace seq {
 namespace {
 
+using test::spawn_fn;
+using test::wait_until;
+
 // ---- helpers ----------------------------------------------------------------------
-
-// Polls `pred` until it holds or `secs` pass: a bug fails the test instead of
-// hanging it.
-bool wait_until(const std::function<bool()>& pred, int secs = 60) {
-    auto end = std::chrono::steady_clock::now() + std::chrono::seconds(secs);
-    while (!pred()) {
-        if (std::chrono::steady_clock::now() > end) return false;
-        std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
-    return true;
-}
-
-// Runs fn in a new strand.
-uint64_t spawn_fn(std::function<void()> fn) {
-    SpawnOptions o;
-    o.user = new std::function<void()>(std::move(fn));
-    return spawn_strand(
-        [](Stack sp) -> Stack {
-            auto* f = static_cast<std::function<void()>*>(current_strand()->user);
-            (*f)();
-            delete f;
-            return sp;
-        },
-        nullptr, o);
-}
 
 struct Pipe {
     int r = -1, w = -1;

@@ -3,11 +3,17 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <functional>
+#include <thread>
 #include <vector>
 
 #include "core/context.hpp"
+#include "core/scheduler.hpp"
 #include "core/stack.hpp"
+#include "core/strand.hpp"
 #include "core/value.hpp"
+#include "seq/runtime.h"
 
 namespace seq::test {
 
@@ -38,5 +44,42 @@ class TestStack {
 inline uint32_t refcount(StackValue v) {
     return heap_of(v)->rc.load();
 }
+
+// Polls `pred` from a non-strand thread until it holds or `secs` pass, so a
+// bug fails the test instead of hanging it.
+inline bool wait_until(const std::function<bool()>& pred, double secs = 60) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(secs);
+    while (!pred()) {
+        if (std::chrono::steady_clock::now() > deadline) return pred();
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    return true;
+}
+
+// Runs `fn` on a new strand (from a strand: on the current worker).
+inline uint64_t spawn_fn(std::function<void()> fn) {
+    SpawnOptions o;
+    o.user = new std::function<void()>(std::move(fn));
+    return spawn_strand(
+        [](Stack sp) -> Stack {
+            auto* f = static_cast<std::function<void()>*>(current_strand()->user);
+            (*f)();
+            delete f;
+            return sp;
+        },
+        nullptr, o);
+}
+
+// Scheduler tests start from a fresh init and end with no strand active and
+// the scheduler shut down (its loops closed).
+class SchedulerTest : public ::testing::Test {
+  protected:
+    void SetUp() override { patch_seq_scheduler_init(); }
+    void TearDown() override {
+        patch_seq_wait_all_strands();
+        EXPECT_EQ(counters().active.load(), 0u);
+        patch_seq_scheduler_shutdown();
+    }
+};
 
 }  // namespace seq::test

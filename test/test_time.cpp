@@ -16,31 +16,13 @@
 #include "io/timer.hpp"
 #include "seq/runtime.h"
 #include "seq/runtime_io.h"
+#include "test_support.hpp"
 
 namespace seq {
 namespace {
 
-bool wait_until(const std::function<bool()>& pred, int secs = 60) {
-    auto end = std::chrono::steady_clock::now() + std::chrono::seconds(secs);
-    while (!pred()) {
-        if (std::chrono::steady_clock::now() > end) return false;
-        std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
-    return true;
-}
-
-uint64_t spawn_fn(std::function<void()> fn) {
-    SpawnOptions o;
-    o.user = new std::function<void()>(std::move(fn));
-    return spawn_strand(
-        [](Stack sp) -> Stack {
-            auto* f = static_cast<std::function<void()>*>(current_strand()->user);
-            (*f)();
-            delete f;
-            return sp;
-        },
-        nullptr, o);
-}
+using test::spawn_fn;
+using test::wait_until;
 
 int64_t pop_int_word(seq_stack_t (*word)(seq_stack_t)) {
     StackValue st[2];

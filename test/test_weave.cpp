@@ -24,29 +24,9 @@ namespace seq {
 namespace {
 
 using test::refcount;
+using test::spawn_fn;
 using test::TestStack;
-
-class Weaves : public ::testing::Test {
-  protected:
-    void SetUp() override { patch_seq_scheduler_init(); }
-    void TearDown() override {
-        patch_seq_wait_all_strands();
-        EXPECT_EQ(counters().active.load(), 0u);
-        patch_seq_scheduler_shutdown();
-    }
-};
-
-Stack run_function(Stack sp) {
-    auto* f = static_cast<std::function<void()>*>(current_strand()->user);
-    (*f)();
-    delete f;
-    return sp;
-}
-void spawn_fn(std::function<void()> f) {
-    SpawnOptions opts;
-    opts.user = new std::function<void()>(std::move(f));
-    spawn_strand(run_function, nullptr, opts);
-}
+using Weaves = test::SchedulerTest;
 
 // ---- quotations (as compiled code would be): ( ctx a -- ctx ) ------------------------
 
