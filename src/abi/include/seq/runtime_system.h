@@ -1,0 +1,46 @@
+/*
+ * seq-runtime: system words (see docs/abi-system.md): environment and paths,
+ * files and directories, randomness, signals, the terminal.
+ *
+ * Words whose effect ends in a Bool report failure as false with a neutral
+ * value (""/0/empty list), never by aborting. Words without a status flag
+ * abort with a message naming the word on a wrong argument type or an
+ * invalid argument (a signal number out of range, a byte count over 1024).
+ * From a strand, file words that read or write content park the strand
+ * while libuv's threadpool does the work; terminal.read-char parks until a
+ * byte arrives.
+ */
+#ifndef SEQ_RUNTIME_SYSTEM_H
+#define SEQ_RUNTIME_SYSTEM_H
+
+#include "seq/runtime.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- environment and paths (os.*) ------------------------------------------------ */
+
+SEQ_API seq_stack_t patch_seq_getenv(seq_stack_t sp);        /* ( name -- value Bool ) */
+SEQ_API seq_stack_t patch_seq_home_dir(seq_stack_t sp);      /* ( -- path Bool ) */
+SEQ_API seq_stack_t patch_seq_current_dir(seq_stack_t sp);   /* ( -- path Bool ) */
+SEQ_API seq_stack_t patch_seq_os_name(seq_stack_t sp);       /* ( -- String ) "linux"... */
+SEQ_API seq_stack_t patch_seq_os_arch(seq_stack_t sp);       /* ( -- String ) "x86_64"... */
+SEQ_API seq_stack_t patch_seq_path_exists(seq_stack_t sp);   /* ( path -- Bool ) */
+SEQ_API seq_stack_t patch_seq_path_is_file(seq_stack_t sp);  /* ( path -- Bool ) */
+SEQ_API seq_stack_t patch_seq_path_is_dir(seq_stack_t sp);   /* ( path -- Bool ) */
+SEQ_API seq_stack_t patch_seq_path_join(seq_stack_t sp);     /* ( base component -- path ) */
+SEQ_API seq_stack_t patch_seq_path_parent(seq_stack_t sp);   /* ( path -- parent Bool ) */
+SEQ_API seq_stack_t patch_seq_path_filename(seq_stack_t sp); /* ( path -- name Bool ) */
+
+/* ---- randomness (crypto.random-int, crypto.random-bytes, crypto.uuid4) ------------ */
+
+SEQ_API seq_stack_t patch_seq_random_int(seq_stack_t sp);   /* ( min max -- Int ) [min, max) */
+SEQ_API seq_stack_t patch_seq_random_bytes(seq_stack_t sp); /* ( n -- hex ) n in 0..1024 */
+SEQ_API seq_stack_t patch_seq_uuid4(seq_stack_t sp);        /* ( -- String ) */
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SEQ_RUNTIME_SYSTEM_H */
