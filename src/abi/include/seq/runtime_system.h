@@ -33,6 +33,21 @@ SEQ_API seq_stack_t patch_seq_path_join(seq_stack_t sp);     /* ( base component
 SEQ_API seq_stack_t patch_seq_path_parent(seq_stack_t sp);   /* ( path -- parent Bool ) */
 SEQ_API seq_stack_t patch_seq_path_filename(seq_stack_t sp); /* ( path -- name Bool ) */
 
+/* ---- files and directories (file.*, dir.*) ----------------------------------------- */
+
+SEQ_API seq_stack_t patch_seq_file_slurp(seq_stack_t sp);  /* ( path -- content Bool ) */
+SEQ_API seq_stack_t patch_seq_file_spit(seq_stack_t sp);   /* ( content path -- Bool ) */
+SEQ_API seq_stack_t patch_seq_file_append(seq_stack_t sp); /* ( content path -- Bool ) */
+SEQ_API seq_stack_t patch_seq_file_exists(seq_stack_t sp); /* ( path -- Bool ) */
+SEQ_API seq_stack_t patch_seq_file_delete(seq_stack_t sp); /* ( path -- Bool ) */
+SEQ_API seq_stack_t patch_seq_file_size(seq_stack_t sp);   /* ( path -- Int Bool ) */
+/* ( path quot -- error Bool ) quot: ( String -- ), once per line ("\n"-terminated). */
+SEQ_API seq_stack_t patch_seq_file_for_each_line_plus(seq_stack_t sp);
+SEQ_API seq_stack_t patch_seq_dir_exists(seq_stack_t sp); /* ( path -- Bool ) */
+SEQ_API seq_stack_t patch_seq_dir_make(seq_stack_t sp);   /* ( path -- Bool ) with parents */
+SEQ_API seq_stack_t patch_seq_dir_delete(seq_stack_t sp); /* ( path -- Bool ) empty only */
+SEQ_API seq_stack_t patch_seq_dir_list(seq_stack_t sp);   /* ( path -- List Bool ) sorted */
+
 /* ---- randomness (crypto.random-int, crypto.random-bytes, crypto.uuid4) ------------ */
 
 SEQ_API seq_stack_t patch_seq_random_int(seq_stack_t sp);   /* ( min max -- Int ) [min, max) */
