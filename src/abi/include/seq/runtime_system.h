@@ -54,6 +54,24 @@ SEQ_API seq_stack_t patch_seq_random_int(seq_stack_t sp);   /* ( min max -- Int 
 SEQ_API seq_stack_t patch_seq_random_bytes(seq_stack_t sp); /* ( n -- hex ) n in 0..1024 */
 SEQ_API seq_stack_t patch_seq_uuid4(seq_stack_t sp);        /* ( -- String ) */
 
+/* ---- signals (signal.*) -------------------------------------------------------------- */
+
+SEQ_API seq_stack_t patch_seq_signal_trap(seq_stack_t sp);     /* ( sig -- ) */
+SEQ_API seq_stack_t patch_seq_signal_received(seq_stack_t sp); /* ( sig -- Bool ) clears */
+SEQ_API seq_stack_t patch_seq_signal_pending(seq_stack_t sp);  /* ( sig -- Bool ) */
+SEQ_API seq_stack_t patch_seq_signal_default(seq_stack_t sp);  /* ( sig -- ) */
+SEQ_API seq_stack_t patch_seq_signal_ignore(seq_stack_t sp);   /* ( sig -- ) */
+SEQ_API seq_stack_t patch_seq_signal_clear(seq_stack_t sp);    /* ( sig -- ) */
+SEQ_API seq_stack_t patch_seq_signal_sigint(seq_stack_t sp);   /* ( -- Int ) */
+SEQ_API seq_stack_t patch_seq_signal_sigterm(seq_stack_t sp);  /* ( -- Int ) */
+SEQ_API seq_stack_t patch_seq_signal_sighup(seq_stack_t sp);   /* ( -- Int ) */
+SEQ_API seq_stack_t patch_seq_signal_sigpipe(seq_stack_t sp);  /* ( -- Int ) */
+SEQ_API seq_stack_t patch_seq_signal_sigusr1(seq_stack_t sp);  /* ( -- Int ) */
+SEQ_API seq_stack_t patch_seq_signal_sigusr2(seq_stack_t sp);  /* ( -- Int ) */
+SEQ_API seq_stack_t patch_seq_signal_sigchld(seq_stack_t sp);  /* ( -- Int ) */
+SEQ_API seq_stack_t patch_seq_signal_sigalrm(seq_stack_t sp);  /* ( -- Int ) */
+SEQ_API seq_stack_t patch_seq_signal_sigcont(seq_stack_t sp);  /* ( -- Int ) */
+
 #ifdef __cplusplus
 }
 #endif
