@@ -72,6 +72,16 @@ SEQ_API seq_stack_t patch_seq_signal_sigchld(seq_stack_t sp);  /* ( -- Int ) */
 SEQ_API seq_stack_t patch_seq_signal_sigalrm(seq_stack_t sp);  /* ( -- Int ) */
 SEQ_API seq_stack_t patch_seq_signal_sigcont(seq_stack_t sp);  /* ( -- Int ) */
 
+/* ---- terminal (terminal.*) ------------------------------------------------------------ */
+
+SEQ_API seq_stack_t patch_seq_terminal_raw_mode(seq_stack_t sp);  /* ( Bool -- ) */
+SEQ_API seq_stack_t patch_seq_terminal_read_char(seq_stack_t sp); /* ( -- Int ) byte or -1 */
+/* ( -- Int ) a byte if one is ready, else -1; never waits. */
+SEQ_API seq_stack_t patch_seq_terminal_read_char_nonblock(seq_stack_t sp);
+SEQ_API seq_stack_t patch_seq_terminal_width(seq_stack_t sp);  /* ( -- Int ) 80 if unknown */
+SEQ_API seq_stack_t patch_seq_terminal_height(seq_stack_t sp); /* ( -- Int ) 24 if unknown */
+SEQ_API seq_stack_t patch_seq_terminal_flush(seq_stack_t sp);  /* ( -- ) */
+
 #ifdef __cplusplus
 }
 #endif
