@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
 #include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -19,6 +20,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "core/scheduler.hpp"
 #include "core/signals.hpp"
@@ -26,6 +28,8 @@
 #include "io/terminal.hpp"
 #include "seq/runtime_system.h"
 #include "test_support.hpp"
+
+extern char** environ;
 
 namespace seq {
 namespace {
@@ -196,59 +200,91 @@ struct ChildEnd {
     bool restored;
 };
 
-ChildEnd run_raw_child(const std::function<void()>& after_raw) {
+// Runs this binary again as a child (a fresh, single-threaded process:
+// fork() of a process with live threads is unsafe, and TSan refuses it) in
+// TerminalChild.Run, which puts the pty's slave in raw mode and does `mode`.
+ChildEnd run_raw_child(const char* mode) {
     Pty pty;
     struct termios before = pty.attrs();
-    pid_t pid = fork();
-    if (pid == 0) {
-        terminal_set_fds_for_test(pty.slave, pty.slave);
-        terminal_set_raw(true);
-        if (!terminal_is_raw()) _exit(99);
-        after_raw();
-        _exit(98);
-    }
+    std::string mode_var = std::string("SEQ_TEST_TERMINAL_CHILD=") + mode;
+    std::string pts_var = std::string("SEQ_TEST_TERMINAL_PTS=") + ptsname(pty.master);
+    std::vector<char*> env;
+    for (char** e = environ; *e; ++e)
+        env.push_back(*e);
+    env.push_back(mode_var.data());
+    env.push_back(pts_var.data());
+    env.push_back(nullptr);
+    std::string filter = "--gtest_filter=TerminalChild.Run";
+    char self[] = "/proc/self/exe";
+    char* argv[] = {self, filter.data(), nullptr};
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+    pid_t pid = -1;
+    int rc = posix_spawn(&pid, self, &fa, nullptr, argv, env.data());
+    posix_spawn_file_actions_destroy(&fa);
+    if (rc != 0) return {-1, false};
     int status = 0;
     waitpid(pid, &status, 0);
     return {status, pty.attrs().c_lflag == before.c_lflag};
 }
 
-TEST_F(Terminal, KilledByADefaultSignalRestoresTheTerminal) {
-    ChildEnd e = run_raw_child([] { raise(SIGTERM); });
-    ASSERT_TRUE(WIFSIGNALED(e.status)) << "status " << e.status;
-    EXPECT_EQ(WTERMSIG(e.status), SIGTERM);  // still dies of the signal
-    EXPECT_TRUE(e.restored);
-    e = run_raw_child([] { raise(SIGHUP); });
-    ASSERT_TRUE(WIFSIGNALED(e.status));
-    EXPECT_EQ(WTERMSIG(e.status), SIGHUP);
-    EXPECT_TRUE(e.restored);
-}
-
-TEST_F(Terminal, ExitRestoresTheTerminal) {
-    ChildEnd e = run_raw_child([] { std::exit(5); });
-    ASSERT_TRUE(WIFEXITED(e.status));
-    EXPECT_EQ(WEXITSTATUS(e.status), 5);
-    EXPECT_TRUE(e.restored);
-}
-
-TEST_F(Terminal, ATrappedSignalStaysTheProgramsInRawMode) {
-    ChildEnd e = run_raw_child([] {
+// The child side; skipped in a normal run.
+TEST(TerminalChild, Run) {
+    const char* mode = std::getenv("SEQ_TEST_TERMINAL_CHILD");
+    const char* pts = std::getenv("SEQ_TEST_TERMINAL_PTS");
+    if (!mode || !pts) GTEST_SKIP() << "runs only as the child of a raw-mode test";
+    int fd = open(pts, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0) _exit(97);
+    terminal_set_fds_for_test(fd, fd);
+    terminal_set_raw(true);
+    if (!terminal_is_raw()) _exit(99);
+    std::string m = mode;
+    if (m == "term") raise(SIGTERM);
+    if (m == "hup") raise(SIGHUP);
+    if (m == "exit") std::exit(5);
+    if (m == "trap") {
         // Trapped after raw mode: the guard gives way to the program.
         signal_trap(SIGTERM, "test");
         raise(SIGTERM);
         bool got = wait_until([] { return signal_peek(SIGTERM); }, 20);
         std::exit(got ? 6 : 7);
-    });
+    }
+    if (m == "sigint") {
+        scheduler_init();  // the runtime's SIGINT policy: exit 130 via exit()
+        raise(SIGINT);
+        std::this_thread::sleep_for(std::chrono::seconds(20));
+    }
+    _exit(98);
+}
+
+TEST_F(Terminal, KilledByADefaultSignalRestoresTheTerminal) {
+    ChildEnd e = run_raw_child("term");
+    ASSERT_TRUE(WIFSIGNALED(e.status)) << "status " << e.status;
+    EXPECT_EQ(WTERMSIG(e.status), SIGTERM);  // still dies of the signal
+    EXPECT_TRUE(e.restored);
+    e = run_raw_child("hup");
+    ASSERT_TRUE(WIFSIGNALED(e.status)) << "status " << e.status;
+    EXPECT_EQ(WTERMSIG(e.status), SIGHUP);
+    EXPECT_TRUE(e.restored);
+}
+
+TEST_F(Terminal, ExitRestoresTheTerminal) {
+    ChildEnd e = run_raw_child("exit");
+    ASSERT_TRUE(WIFEXITED(e.status)) << "status " << e.status;
+    EXPECT_EQ(WEXITSTATUS(e.status), 5);
+    EXPECT_TRUE(e.restored);
+}
+
+TEST_F(Terminal, ATrappedSignalStaysTheProgramsInRawMode) {
+    ChildEnd e = run_raw_child("trap");
     ASSERT_TRUE(WIFEXITED(e.status)) << "status " << e.status;
     EXPECT_EQ(WEXITSTATUS(e.status), 6);
     EXPECT_TRUE(e.restored);
 }
 
 TEST_F(Terminal, SigintExitOfTheRuntimeRestoresTheTerminal) {
-    ChildEnd e = run_raw_child([] {
-        scheduler_init();  // the runtime's SIGINT policy: exit 130 via exit()
-        raise(SIGINT);
-        std::this_thread::sleep_for(std::chrono::seconds(20));
-    });
+    ChildEnd e = run_raw_child("sigint");
     ASSERT_TRUE(WIFEXITED(e.status)) << "status " << e.status;
     EXPECT_EQ(WEXITSTATUS(e.status), 130);
     EXPECT_TRUE(e.restored);
