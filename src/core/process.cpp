@@ -19,6 +19,7 @@
 #include "core/output.hpp"
 #include "core/registry.hpp"
 #include "core/scheduler.hpp"
+#include "core/signals.hpp"
 #include "core/stack_pool.hpp"
 #include "core/worker.hpp"
 
@@ -156,9 +157,14 @@ void process_on_scheduler_init() {
     struct sigaction sa {};
     sigemptyset(&sa.sa_mask);
     sa.sa_handler = on_sigint;
-    sigaction(SIGINT, &sa, nullptr);
+    // Through the signals module: a program that trapped or ignored the
+    // signal keeps its choice, and signal.default brings this policy back.
+    install_runtime_signal(SIGINT, sa);
 
-    signal(SIGPIPE, SIG_IGN);
+    struct sigaction ign {};
+    sigemptyset(&ign.sa_mask);
+    ign.sa_handler = SIG_IGN;
+    install_runtime_signal(SIGPIPE, ign);
 
     struct sigaction segv {};
     sigemptyset(&segv.sa_mask);
@@ -171,7 +177,7 @@ void process_on_scheduler_init() {
     sigemptyset(&quit.sa_mask);
     quit.sa_handler = on_sigquit;
     quit.sa_flags = SA_RESTART;
-    sigaction(SIGQUIT, &quit, nullptr);
+    install_runtime_signal(SIGQUIT, quit);
 #endif
 }
 
