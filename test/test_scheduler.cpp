@@ -806,3 +806,81 @@ TEST(SignalDeathTest, SigintExits130) {
 
 }  // namespace
 }  // namespace seq
+
+// ---- spawn order -------------------------------------------------------------------------
+
+namespace seq {
+namespace {
+
+std::mutex g_order_mu;
+std::vector<int64_t> g_order;
+
+Stack record_order(Stack sp) {
+    std::lock_guard<std::mutex> lock(g_order_mu);
+    g_order.push_back(int_of(sp[-1]));
+    return sp;
+}
+
+Stack spawn_three_siblings(Stack sp) {
+    for (int64_t i = 1; i <= 3; ++i) {
+        StackValue* buf = owned_stack_alloc(4);
+        SpawnOptions o;
+        o.base = o.owned_base = buf;
+        spawn_strand(record_order, push(buf, make_int(i)), o);
+    }
+    return sp;
+}
+
+// Children of one strand run in the order they were spawned (as upstream):
+// programs that print from spawned strands keep their output order.
+TEST(SpawnOrder, SiblingsRunInSpawnOrder) {
+    patch_seq_scheduler_shutdown();
+    setenv("SEQ_WORKERS", "1", 1);
+    patch_seq_scheduler_init();
+    g_order.clear();
+    spawn_strand(spawn_three_siblings, nullptr);
+    patch_seq_wait_all_strands();
+    EXPECT_EQ(g_order, (std::vector<int64_t>{1, 2, 3}));
+    patch_seq_scheduler_shutdown();
+    unsetenv("SEQ_WORKERS");
+}
+
+// A tree of spawns runs depth-first: with 10,000 leaves, only a few hundred
+// strands are ever alive at once (breadth-first order would keep ~10,000).
+std::atomic<int64_t> g_tree_live{0}, g_tree_peak{0};
+
+Stack tree_node(Stack sp) {
+    int64_t level = int_of(sp[-1]);
+    for (int i = 0; level > 0 && i < 10; ++i) {
+        StackValue* buf = owned_stack_alloc(4);
+        SpawnOptions o;
+        o.base = o.owned_base = buf;
+        int64_t live = g_tree_live.fetch_add(1) + 1;  // spawned, not yet finished
+        int64_t peak = g_tree_peak.load();
+        while (live > peak && !g_tree_peak.compare_exchange_weak(peak, live)) {
+        }
+        spawn_strand(tree_node, push(buf, make_int(level - 1)), o);
+    }
+    g_tree_live.fetch_sub(1);
+    return sp;
+}
+
+TEST(SpawnOrder, SpawnTreesRunDepthFirst) {
+    patch_seq_scheduler_shutdown();
+    setenv("SEQ_WORKERS", "1", 1);
+    patch_seq_scheduler_init();
+    g_tree_live = 1;
+    g_tree_peak = 1;
+    StackValue* buf = owned_stack_alloc(4);
+    SpawnOptions o;
+    o.base = o.owned_base = buf;
+    spawn_strand(tree_node, push(buf, make_int(4)), o);  // 11,111 strands
+    patch_seq_wait_all_strands();
+    EXPECT_EQ(g_tree_live.load(), 0);
+    EXPECT_LT(g_tree_peak.load(), 500);
+    patch_seq_scheduler_shutdown();
+    unsetenv("SEQ_WORKERS");
+}
+
+}  // namespace
+}  // namespace seq

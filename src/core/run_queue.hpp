@@ -33,6 +33,14 @@ class LocalQueue {
         ++size_;
     }
 
+    // Inserts `t` right after `pos`, which must be in this queue.
+    void insert_after(T* pos, T* t) {
+        t->next = pos->next;
+        pos->next = t;
+        if (tail_ == pos) tail_ = t;
+        ++size_;
+    }
+
     T* pop_front() {
         T* t = head_;
         if (!t) return nullptr;

@@ -115,6 +115,7 @@ void Worker::donate_if_others_idle() {
     for (size_t k = 1; k < n; ++k) {
         Worker* other = sched.workers[(index + k) % n].get();
         if (!other->sleeping.load(std::memory_order_relaxed)) continue;
+        spawn_cursor = nullptr;  // it may be among the strands that move
         // Take half (at least one) of the movable strands.
         size_t want = (local.size() + 1) / 2;
         Strand* first = nullptr;
@@ -140,6 +141,7 @@ void Worker::donate_if_others_idle() {
 }
 
 void Worker::prepare_run(Strand* s) {
+    spawn_cursor = nullptr;
     s->home = this;
     s->wake_state.store(static_cast<uint32_t>(WakeState::Running), std::memory_order_relaxed);
     running = s;

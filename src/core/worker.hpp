@@ -48,6 +48,20 @@ struct Worker {
 
     // Owner thread only.
     void push_local(Strand* s) { local.push_back(s); }
+    // A child spawned by the running strand: queued work-first (ahead of
+    // older work, so a tree of spawns runs depth-first and memory stays
+    // bounded) but in spawn order among the children of one run (so
+    // siblings run, and print, in the order they were spawned, as upstream).
+    void push_spawned(Strand* s) {
+        if (spawn_cursor)
+            local.insert_after(spawn_cursor, s);
+        else
+            local.push_front(s);
+        spawn_cursor = s;
+    }
+    // The last child queued by the running strand (reset at every switch,
+    // and when the queue is shared out).
+    Strand* spawn_cursor = nullptr;
     void push_runnext(Strand* s);
 
     // The switch protocol (see strand.hpp). prepare_run readies `s` to run
