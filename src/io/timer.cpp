@@ -47,22 +47,28 @@ void sleep_ms(uint64_t ms) {
     // The timer lives on this strand's stack; the strand stays pinned to its
     // worker (UvWaiter) until the handle is closed. Closing from the timer
     // callback and completing from the close callback costs one park, not two.
-    UvWaiter waiter;
-    uv_loop_t* loop = current_loop();
-    uv_timer_t timer;
-    uv_timer_init(loop, &timer);
-    timer.data = &waiter;
-    // The loop's cached time may be as old as the last poll (the worker ran
-    // strands since): refresh it, or the sleep could end early.
-    uv_update_time(loop);
-    uv_timer_start(
-        &timer,
-        [](uv_timer_t* t) {
-            uv_close(reinterpret_cast<uv_handle_t*>(t),
-                     [](uv_handle_t* h) { static_cast<UvWaiter*>(h->data)->complete(0); });
-        },
-        ms, 0);
-    waiter.wait();
+    // libuv's loop clock is CLOCK_MONOTONIC_COARSE truncated to whole ms,
+    // so a timer can fire up to ~2 ms early by the real clock (TSan's CI run
+    // caught a 3 ms sleep lasting 2.1 ms). Sleep until a deadline on
+    // CLOCK_MONOTONIC, re-arming the timer for whatever is left.
+    const int64_t deadline = raw_monotonic_ns() + static_cast<int64_t>(ms) * 1000000;
+    for (int64_t left = static_cast<int64_t>(ms) * 1000000; left > 0;
+         left = deadline - raw_monotonic_ns()) {
+        UvWaiter waiter;
+        uv_loop_t* loop = current_loop();
+        uv_timer_t timer;
+        uv_timer_init(loop, &timer);
+        timer.data = &waiter;
+        uv_update_time(loop);
+        uv_timer_start(
+            &timer,
+            [](uv_timer_t* t) {
+                uv_close(reinterpret_cast<uv_handle_t*>(t),
+                         [](uv_handle_t* h) { static_cast<UvWaiter*>(h->data)->complete(0); });
+            },
+            static_cast<uint64_t>((left + 999999) / 1000000), 0);
+        waiter.wait();
+    }
 }
 
 }  // namespace seq
