@@ -29,38 +29,16 @@
 namespace seq {
 namespace {
 
+using test::wait_until;
+
+using test::pop_flag;
+using test::pop_str;
+using test::str;
 using test::TestStack;
 
 // ---- helpers -------------------------------------------------------------------------
 
-StackValue str(std::string_view s) {
-    return make_string(s);
-}
-
-std::string pop_str(Stack& sp) {
-    StackValue v = *--sp;
-    EXPECT_TRUE(is_kind(v, Kind::String));
-    std::string s(string_of(v)->view());
-    drop_value(v);
-    return s;
-}
-
-bool pop_flag(Stack& sp) {
-    StackValue v = *--sp;
-    EXPECT_TRUE(is_bool(v)) << "expected a Bool";
-    return v == kTrue;
-}
-
 // Polls `pred` until it holds or `secs` pass: a bug fails instead of hanging.
-bool wait_until(const std::function<bool()>& pred, int secs = 60) {
-    auto end = std::chrono::steady_clock::now() + std::chrono::seconds(secs);
-    while (!pred()) {
-        if (std::chrono::steady_clock::now() > end) return false;
-        std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
-    return true;
-}
-
 std::string read_file(const std::string& p) {
     std::string out;
     FILE* f = std::fopen(p.c_str(), "rb");

@@ -21,26 +21,10 @@
 namespace seq {
 namespace {
 
+using test::pop_flag;
+using test::pop_str;
+using test::str;
 using test::TestStack;
-
-StackValue str(std::string_view s) {
-    return make_string(s);
-}
-
-// Pops a String and returns its bytes.
-std::string pop_str(Stack& sp) {
-    StackValue v = *--sp;
-    EXPECT_TRUE(is_kind(v, Kind::String));
-    std::string s(string_of(v)->view());
-    drop_value(v);
-    return s;
-}
-
-bool pop_flag(Stack& sp) {
-    StackValue v = *--sp;
-    EXPECT_TRUE(is_bool(v)) << "expected a Bool";
-    return v == kTrue;
-}
 
 // A fresh directory under $TMPDIR, removed with its contents at the end.
 class TmpDir {

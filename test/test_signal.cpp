@@ -19,16 +19,12 @@
 namespace seq {
 namespace {
 
-using test::TestStack;
-
+// Polls for up to 30 s by default (test::wait_until, shorter budget).
 bool wait_until(const std::function<bool()>& pred, int secs = 30) {
-    auto end = std::chrono::steady_clock::now() + std::chrono::seconds(secs);
-    while (!pred()) {
-        if (std::chrono::steady_clock::now() > end) return false;
-        std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
-    return true;
+    return test::wait_until(pred, secs);
 }
+
+using test::TestStack;
 
 Stack push_sig(Stack sp, int sig) {
     return push(sp, make_int(sig));

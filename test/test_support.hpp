@@ -5,6 +5,8 @@
 
 #include <chrono>
 #include <functional>
+#include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -81,5 +83,26 @@ class SchedulerTest : public ::testing::Test {
         patch_seq_scheduler_shutdown();
     }
 };
+
+// A String value for a test (heap, rc = 1).
+inline StackValue str(std::string_view s) {
+    return make_string(s);
+}
+
+// Pops a String (expecting one) and returns its bytes.
+inline std::string pop_str(Stack& sp) {
+    StackValue v = *--sp;
+    EXPECT_TRUE(is_kind(v, Kind::String));
+    std::string s(string_of(v)->view());
+    drop_value(v);
+    return s;
+}
+
+// Pops a Bool (expecting one).
+inline bool pop_flag(Stack& sp) {
+    StackValue v = *--sp;
+    EXPECT_TRUE(is_bool(v)) << "expected a Bool";
+    return v == kTrue;
+}
 
 }  // namespace seq::test
