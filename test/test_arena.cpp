@@ -4,9 +4,9 @@
 #include <cstdint>
 #include <thread>
 
-#include "core/arena.hpp"
-#include "core/context.hpp"
-#include "core/value.hpp"
+#include "core/value/arena.hpp"
+#include "core/value/context.hpp"
+#include "core/value/value.hpp"
 
 namespace seq {
 namespace {

@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "core/value.hpp"
+#include "core/value/value.hpp"
 #include "seq/runtime_numeric.h"
 #include "test_support.hpp"
 

@@ -10,11 +10,11 @@
 #include <thread>
 #include <vector>
 
-#include "core/channel.hpp"
-#include "core/scheduler.hpp"
-#include "core/stack.hpp"
-#include "core/strand.hpp"
-#include "core/worker.hpp"
+#include "core/sync/channel.hpp"
+#include "core/sched/scheduler.hpp"
+#include "core/value/stack.hpp"
+#include "core/sched/strand.hpp"
+#include "core/sched/worker.hpp"
 #include "seq/runtime.h"
 #include "seq/runtime_channels.h"
 #include "test_support.hpp"

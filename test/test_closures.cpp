@@ -7,7 +7,7 @@
 #include <string>
 #include <thread>
 
-#include "core/callable.hpp"
+#include "core/value/callable.hpp"
 #include "seq/runtime_closures.h"
 #include "test_support.hpp"
 

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "core/callable.hpp"
+#include "core/value/callable.hpp"
 #include "seq/runtime_closures.h"
 #include "test_support.hpp"
 

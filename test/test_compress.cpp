@@ -8,8 +8,8 @@
 
 #include <string>
 
-#include "core/compress.hpp"
-#include "core/encoding.hpp"
+#include "core/words/compress.hpp"
+#include "core/words/encoding.hpp"
 #include "seq/runtime_optional.h"
 #include "test_support.hpp"
 

@@ -7,10 +7,10 @@
 #include <atomic>
 #include <string>
 
-#include "core/crypto.hpp"
-#include "core/encoding.hpp"
-#include "core/scheduler.hpp"
-#include "core/strand.hpp"
+#include "core/words/crypto.hpp"
+#include "core/words/encoding.hpp"
+#include "core/sched/scheduler.hpp"
+#include "core/sched/strand.hpp"
 #include "seq/runtime_optional.h"
 #include "test_support.hpp"
 

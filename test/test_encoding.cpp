@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "core/encoding.hpp"
+#include "core/words/encoding.hpp"
 #include "seq/runtime_strings.h"
 #include "test_support.hpp"
 

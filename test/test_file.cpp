@@ -19,9 +19,9 @@
 #include <thread>
 #include <vector>
 
-#include "core/callable.hpp"
-#include "core/scheduler.hpp"
-#include "core/strand.hpp"
+#include "core/value/callable.hpp"
+#include "core/sched/scheduler.hpp"
+#include "core/sched/strand.hpp"
 #include "io/fs.hpp"
 #include "seq/runtime_system.h"
 #include "test_support.hpp"

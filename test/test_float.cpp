@@ -11,7 +11,7 @@
 #include <limits>
 #include <string>
 
-#include "core/value.hpp"
+#include "core/value/value.hpp"
 #include "seq/runtime_numeric.h"
 #include "test_support.hpp"
 

@@ -17,11 +17,11 @@
 #include <string>
 #include <thread>
 
-#include "core/compress.hpp"
-#include "core/map.hpp"
-#include "core/scheduler.hpp"
-#include "core/strand.hpp"
-#include "io/http_client.hpp"
+#include "core/words/compress.hpp"
+#include "core/value/map.hpp"
+#include "core/sched/scheduler.hpp"
+#include "core/sched/strand.hpp"
+#include "io/net/http_client.hpp"
 #include "seq/runtime_optional.h"
 #include "test_support.hpp"
 

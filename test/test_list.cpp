@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "core/list.hpp"
+#include "core/value/list.hpp"
 #include "seq/runtime_data.h"
 #include "test_support.hpp"
 

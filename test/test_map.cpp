@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "core/map.hpp"
+#include "core/value/map.hpp"
 #include "seq/runtime_data.h"
 #include "test_support.hpp"
 

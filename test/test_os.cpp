@@ -13,8 +13,8 @@
 #include <thread>
 #include <vector>
 
-#include "core/os_env.hpp"
-#include "core/os_random.hpp"
+#include "core/sys/os_env.hpp"
+#include "core/sys/os_random.hpp"
 #include "seq/runtime_system.h"
 #include "test_support.hpp"
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "core/regex.hpp"
+#include "core/words/regex.hpp"
 #include "seq/runtime_optional.h"
 #include "test_support.hpp"
 

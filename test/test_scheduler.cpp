@@ -13,14 +13,14 @@
 #include <thread>
 #include <vector>
 
-#include "core/config.hpp"
-#include "core/context.hpp"
-#include "core/registry.hpp"
-#include "core/scheduler.hpp"
-#include "core/stack.hpp"
-#include "core/stack_pool.hpp"
-#include "core/strand.hpp"
-#include "core/worker.hpp"
+#include "core/sched/config.hpp"
+#include "core/value/context.hpp"
+#include "core/sched/registry.hpp"
+#include "core/sched/scheduler.hpp"
+#include "core/value/stack.hpp"
+#include "core/sched/stack_pool.hpp"
+#include "core/sched/strand.hpp"
+#include "core/sched/worker.hpp"
 #include "seq/runtime.h"
 
 namespace seq {

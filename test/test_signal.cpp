@@ -11,8 +11,8 @@
 #include <functional>
 #include <thread>
 
-#include "core/scheduler.hpp"
-#include "core/signals.hpp"
+#include "core/sched/scheduler.hpp"
+#include "core/sys/signals.hpp"
 #include "seq/runtime_system.h"
 #include "test_support.hpp"
 

@@ -1,9 +1,9 @@
 // SON printing (stack.dump, son.dump) and float formatting.
 #include <gtest/gtest.h>
 
-#include "core/map.hpp"
-#include "core/son.hpp"
-#include "core/value.hpp"
+#include "core/value/map.hpp"
+#include "core/value/son.hpp"
+#include "core/value/value.hpp"
 
 namespace seq {
 namespace {

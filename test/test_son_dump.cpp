@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "core/map.hpp"
+#include "core/value/map.hpp"
 #include "seq/runtime_strings.h"
 #include "test_support.hpp"
 

@@ -27,9 +27,9 @@
 #include <vector>
 
 #include "core/output.hpp"
-#include "core/scheduler.hpp"
-#include "core/stack.hpp"
-#include "core/strand.hpp"
+#include "core/sched/scheduler.hpp"
+#include "core/value/stack.hpp"
+#include "core/sched/strand.hpp"
 #include "io/stdio.hpp"
 #include "seq/runtime.h"
 #include "seq/runtime_io.h"

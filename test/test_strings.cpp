@@ -8,10 +8,10 @@
 #include <string>
 #include <vector>
 
-#include "core/map.hpp"
-#include "core/strings.hpp"
-#include "core/symbol.hpp"
-#include "core/utf8.hpp"
+#include "core/value/map.hpp"
+#include "core/text/strings.hpp"
+#include "core/value/symbol.hpp"
+#include "core/text/utf8.hpp"
 #include "seq/runtime_strings.h"
 #include "test_support.hpp"
 

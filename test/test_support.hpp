@@ -10,11 +10,11 @@
 #include <thread>
 #include <vector>
 
-#include "core/context.hpp"
-#include "core/scheduler.hpp"
-#include "core/stack.hpp"
-#include "core/strand.hpp"
-#include "core/value.hpp"
+#include "core/value/context.hpp"
+#include "core/sched/scheduler.hpp"
+#include "core/value/stack.hpp"
+#include "core/sched/strand.hpp"
+#include "core/value/value.hpp"
 #include "seq/runtime.h"
 
 namespace seq::test {

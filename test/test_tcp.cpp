@@ -26,11 +26,11 @@
 
 #include <gtest/gtest.h>
 
-#include "core/scheduler.hpp"
-#include "core/stack.hpp"
-#include "core/strand.hpp"
-#include "core/worker.hpp"
-#include "io/tcp.hpp"
+#include "core/sched/scheduler.hpp"
+#include "core/value/stack.hpp"
+#include "core/sched/strand.hpp"
+#include "core/sched/worker.hpp"
+#include "io/net/tcp.hpp"
 #include "seq/runtime_tcp.h"
 
 namespace seq {

@@ -22,9 +22,9 @@
 #include <thread>
 #include <vector>
 
-#include "core/scheduler.hpp"
-#include "core/signals.hpp"
-#include "core/strand.hpp"
+#include "core/sched/scheduler.hpp"
+#include "core/sys/signals.hpp"
+#include "core/sched/strand.hpp"
 #include "io/terminal.hpp"
 #include "seq/runtime_system.h"
 #include "test_support.hpp"

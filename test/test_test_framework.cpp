@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "core/output.hpp"
-#include "core/test_framework.hpp"
+#include "core/words/test_framework.hpp"
 #include "seq/runtime_closures.h"
 #include "test_support.hpp"
 

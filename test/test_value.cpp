@@ -4,9 +4,9 @@
 #include <thread>
 #include <vector>
 
-#include "core/map.hpp"
-#include "core/symbol.hpp"
-#include "core/value.hpp"
+#include "core/value/map.hpp"
+#include "core/value/symbol.hpp"
+#include "core/value/value.hpp"
 #include "test_support.hpp"
 
 namespace seq {

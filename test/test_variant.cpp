@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "core/list.hpp"
+#include "core/value/list.hpp"
 #include "seq/runtime_data.h"
 #include "test_support.hpp"
 

@@ -5,7 +5,7 @@
 #include "seq/runtime.h"
 
 #include "core/fatal.hpp"
-#include "core/stack.hpp"
-#include "core/value.hpp"
+#include "core/value/stack.hpp"
+#include "core/value/value.hpp"
 
 static_assert(sizeof(seq_value_t) == sizeof(seq::StackValue));

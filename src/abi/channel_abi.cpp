@@ -1,6 +1,6 @@
 // Channel words: thin wrappers over core/channel.
 #include "abi/abi.hpp"
-#include "core/channel.hpp"
+#include "core/sync/channel.hpp"
 #include "seq/runtime_channels.h"
 
 using namespace seq;

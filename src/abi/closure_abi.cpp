@@ -15,7 +15,7 @@
 #include <cstddef>
 
 #include "abi/abi.hpp"
-#include "core/callable.hpp"
+#include "core/value/callable.hpp"
 #include "seq/runtime_closures.h"
 
 using namespace seq;

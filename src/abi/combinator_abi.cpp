@@ -9,7 +9,7 @@
 #include <memory>
 
 #include "abi/abi.hpp"
-#include "core/callable.hpp"
+#include "core/value/callable.hpp"
 #include "seq/runtime_closures.h"
 
 using namespace seq;

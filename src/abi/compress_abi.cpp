@@ -6,9 +6,9 @@
 #include <string>
 
 #include "abi/abi.hpp"
-#include "core/compress.hpp"
-#include "core/encoding.hpp"
-#include "core/utf8.hpp"
+#include "core/words/compress.hpp"
+#include "core/words/encoding.hpp"
+#include "core/text/utf8.hpp"
 #include "seq/runtime_optional.h"
 
 using namespace seq;

@@ -9,7 +9,7 @@
 #include <utility>
 
 #include "abi/abi.hpp"
-#include "core/crypto.hpp"
+#include "core/words/crypto.hpp"
 #include "io/uv_bridge.hpp"
 #include "seq/runtime_optional.h"
 

@@ -4,8 +4,8 @@
 #include <string>
 
 #include "abi/abi.hpp"
-#include "core/encoding.hpp"
-#include "core/utf8.hpp"
+#include "core/words/encoding.hpp"
+#include "core/text/utf8.hpp"
 #include "seq/runtime_strings.h"
 
 using namespace seq;

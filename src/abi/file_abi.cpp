@@ -1,9 +1,9 @@
 // File and directory words (seq-runtime 5.4.0 file.rs). The I/O itself is
 // in io/fs (where it blocks and why: see there and docs/abi-system.md).
 #include "abi/abi.hpp"
-#include "core/callable.hpp"
-#include "core/list.hpp"
-#include "core/strand.hpp"
+#include "core/value/callable.hpp"
+#include "core/value/list.hpp"
+#include "core/sched/strand.hpp"
 #include "io/fs.hpp"
 #include "seq/runtime_system.h"
 

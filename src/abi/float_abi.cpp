@@ -8,7 +8,7 @@
 #include <cstdint>
 
 #include "abi/abi.hpp"
-#include "core/numeric_format.hpp"
+#include "core/value/numeric_format.hpp"
 #include "seq/runtime_numeric.h"
 
 using namespace seq;

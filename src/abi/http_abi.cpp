@@ -5,8 +5,8 @@
 #include <string>
 
 #include "abi/abi.hpp"
-#include "core/map.hpp"
-#include "io/http_client.hpp"
+#include "core/value/map.hpp"
+#include "io/net/http_client.hpp"
 #include "seq/runtime_optional.h"
 
 using namespace seq;

@@ -4,8 +4,8 @@
 #include <algorithm>
 
 #include "abi/abi.hpp"
-#include "core/callable.hpp"
-#include "core/list.hpp"
+#include "core/value/callable.hpp"
+#include "core/value/list.hpp"
 #include "seq/runtime_data.h"
 
 using namespace seq;

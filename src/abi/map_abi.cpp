@@ -2,9 +2,9 @@
 // each, fold) follows map_key_less: Ints ascending, false, true, Strings by
 // bytes.
 #include "abi/abi.hpp"
-#include "core/callable.hpp"
-#include "core/list.hpp"
-#include "core/map.hpp"
+#include "core/value/callable.hpp"
+#include "core/value/list.hpp"
+#include "core/value/map.hpp"
 #include "seq/runtime_data.h"
 
 using namespace seq;

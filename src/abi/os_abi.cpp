@@ -1,7 +1,7 @@
 // Environment, platform and path words (seq-runtime 5.4.0 os.rs; os.exit
 // lives in process_abi.cpp). Semantics: docs/abi-system.md.
 #include "abi/abi.hpp"
-#include "core/os_env.hpp"
+#include "core/sys/os_env.hpp"
 #include "io/fs.hpp"
 #include "seq/runtime_system.h"
 

@@ -1,6 +1,7 @@
 // Process words: arguments, exit code, exit, the at-exit report.
 #include "abi/abi.hpp"
-#include "core/process.hpp"
+#include "core/sched/diagnostics.hpp"
+#include "core/sys/process.hpp"
 
 using namespace seq;
 

@@ -1,7 +1,7 @@
 // Randomness words (seq-runtime 5.4.0 crypto.rs: random-int, random-bytes,
 // uuid4). Bytes come from the kernel's CSPRNG (core/os_random).
 #include "abi/abi.hpp"
-#include "core/os_random.hpp"
+#include "core/sys/os_random.hpp"
 #include "seq/runtime_system.h"
 
 using namespace seq;

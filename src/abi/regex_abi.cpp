@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "abi/abi.hpp"
-#include "core/list.hpp"
-#include "core/regex.hpp"
+#include "core/value/list.hpp"
+#include "core/words/regex.hpp"
 #include "seq/runtime_optional.h"
 
 using namespace seq;

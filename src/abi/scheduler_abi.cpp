@@ -3,11 +3,11 @@
 #include <unordered_set>
 
 #include "abi/abi.hpp"
-#include "core/callable.hpp"
-#include "core/context.hpp"
+#include "core/value/callable.hpp"
+#include "core/value/context.hpp"
 #include "core/output.hpp"
-#include "core/scheduler.hpp"
-#include "core/strand.hpp"
+#include "core/sched/scheduler.hpp"
+#include "core/sched/strand.hpp"
 
 using namespace seq;
 

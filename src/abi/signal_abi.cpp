@@ -2,7 +2,7 @@
 // program. Dispositions and their coordination with the runtime's own
 // handlers are in core/signals.
 #include "abi/abi.hpp"
-#include "core/signals.hpp"
+#include "core/sys/signals.hpp"
 #include "seq/runtime_system.h"
 
 using namespace seq;

@@ -1,6 +1,6 @@
 // son.dump / son.dump-pretty (seq-runtime 5.4.0 son.rs): a value's SON text.
 #include "abi/abi.hpp"
-#include "core/son.hpp"
+#include "core/value/son.hpp"
 #include "seq/runtime_strings.h"
 
 using namespace seq;

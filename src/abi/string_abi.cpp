@@ -6,8 +6,8 @@
 #include <string>
 
 #include "abi/abi.hpp"
-#include "core/strings.hpp"
-#include "core/utf8.hpp"
+#include "core/text/strings.hpp"
+#include "core/text/utf8.hpp"
 #include "seq/runtime_strings.h"
 
 using namespace seq;

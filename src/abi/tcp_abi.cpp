@@ -4,7 +4,7 @@
 // of the wrong kind is a failure (neutral value, false), not an abort; the
 // arguments are always consumed, so the stack effect holds either way.
 #include "abi/abi.hpp"
-#include "io/tcp.hpp"
+#include "io/net/tcp.hpp"
 #include "seq/runtime_tcp.h"
 
 using namespace seq;

@@ -3,7 +3,7 @@
 #include <string>
 
 #include "abi/abi.hpp"
-#include "core/test_framework.hpp"
+#include "core/words/test_framework.hpp"
 #include "seq/runtime_closures.h"
 
 using namespace seq;

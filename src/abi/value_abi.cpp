@@ -3,7 +3,7 @@
 #include <string>
 
 #include "abi/abi.hpp"
-#include "core/symbol.hpp"
+#include "core/value/symbol.hpp"
 
 using namespace seq;
 

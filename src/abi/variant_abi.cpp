@@ -2,7 +2,7 @@
 #include <utility>
 
 #include "abi/abi.hpp"
-#include "core/list.hpp"
+#include "core/value/list.hpp"
 #include "seq/runtime_data.h"
 
 using namespace seq;

@@ -1,6 +1,6 @@
 // Weave words: thin wrappers over core/weave.
 #include "abi/abi.hpp"
-#include "core/weave.hpp"
+#include "core/sync/weave.hpp"
 #include "seq/runtime_channels.h"
 
 using namespace seq;

@@ -5,7 +5,6 @@
 #include <cstdlib>
 
 #include "core/output.hpp"
-#include "core/value.hpp"
 
 namespace seq {
 
@@ -19,10 +18,6 @@ void fatal(const char* word, const char* fmt, ...) {
     std::fputc('\n', stderr);
     std::fflush(stderr);
     std::abort();
-}
-
-void type_error(const char* word, const char* expected, uint64_t got) {
-    fatal(word, "expected %s, got %s", expected, kind_name(kind_of(got)));
 }
 
 void warn(const char* fmt, ...) {

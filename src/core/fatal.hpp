@@ -1,5 +1,6 @@
-// Reporting of errors that have no status flag to carry them (DESIGN §6):
-// a clear message naming the word, then abort. Never undefined behaviour.
+// Reporting of errors that have no status flag to carry them (docs/architecture.md,
+// "Failure policy"): a clear message naming the word, then abort. Never
+// undefined behaviour. Includable from every room: it depends on nothing.
 #pragma once
 
 #include <cstdint>
@@ -10,10 +11,7 @@ namespace seq {
 [[noreturn]] void fatal(const char* word, const char* fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-// Aborts with "<word>: expected <what>, got <kind of v>".
-[[noreturn]] void type_error(const char* word, const char* expected, uint64_t got);
-
-// Prints a one-line configuration warning to stderr (DESIGN §6).
+// Prints a one-line configuration warning to stderr.
 void warn(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
 
 }  // namespace seq

@@ -13,8 +13,8 @@
 #include <cstring>
 #include <new>
 
-#include "core/os_env.hpp"
-#include "core/utf8.hpp"
+#include "core/sys/os_env.hpp"
+#include "core/text/utf8.hpp"
 #include "io/uv_bridge.hpp"
 
 namespace seq {

@@ -26,7 +26,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/value.hpp"
+#include "core/value/value.hpp"
 
 namespace seq {
 

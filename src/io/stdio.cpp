@@ -22,7 +22,7 @@
 
 #include "core/fatal.hpp"
 #include "core/output.hpp"
-#include "core/strand.hpp"
+#include "core/sched/strand.hpp"
 
 namespace seq {
 

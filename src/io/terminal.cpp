@@ -14,7 +14,7 @@
 #include <mutex>
 
 #include "core/output.hpp"
-#include "core/signals.hpp"
+#include "core/sys/signals.hpp"
 #include "io/uv_bridge.hpp"
 
 namespace seq {

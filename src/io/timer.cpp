@@ -6,7 +6,7 @@
 #include <ctime>
 #include <thread>
 
-#include "core/strand.hpp"
+#include "core/sched/strand.hpp"
 #include "io/uv_bridge.hpp"
 
 namespace seq {

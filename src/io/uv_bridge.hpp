@@ -17,8 +17,8 @@
 
 #include <uv.h>
 
-#include "core/strand.hpp"
-#include "core/worker.hpp"
+#include "core/sched/strand.hpp"
+#include "core/sched/worker.hpp"
 
 namespace seq {
 

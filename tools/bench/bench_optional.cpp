@@ -22,11 +22,11 @@
 #include <thread>
 #include <vector>
 
-#include "core/regex.hpp"
-#include "core/scheduler.hpp"
-#include "core/stack.hpp"
-#include "core/strand.hpp"
-#include "io/http_client.hpp"
+#include "core/words/regex.hpp"
+#include "core/sched/scheduler.hpp"
+#include "core/value/stack.hpp"
+#include "core/sched/strand.hpp"
+#include "io/net/http_client.hpp"
 #include "seq/runtime.h"
 #include "seq/runtime_optional.h"
 

@@ -15,8 +15,8 @@
 #include <vector>
 
 #include "bench_common.hpp"
-#include "core/scheduler.hpp"
-#include "core/strand.hpp"
+#include "core/sched/scheduler.hpp"
+#include "core/sched/strand.hpp"
 #include "seq/runtime.h"
 
 namespace bc = boost::context::detail;

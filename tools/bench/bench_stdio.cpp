@@ -19,8 +19,8 @@
 #include <thread>
 #include <vector>
 
-#include "core/scheduler.hpp"
-#include "core/strand.hpp"
+#include "core/sched/scheduler.hpp"
+#include "core/sched/strand.hpp"
 #include "io/stdio.hpp"
 #include "seq/runtime.h"
 #include "seq/runtime_io.h"

@@ -21,7 +21,7 @@
 
 #include "../examples/seq_servers.hpp"
 #include "../load/loadgen.hpp"
-#include "core/scheduler.hpp"
+#include "core/sched/scheduler.hpp"
 #include "raw_uv_server.hpp"
 #include "seq/runtime.h"
 

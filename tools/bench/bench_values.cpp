@@ -3,9 +3,9 @@
 //      --benchmark_report_aggregates_only=true
 #include <benchmark/benchmark.h>
 
-#include "core/context.hpp"
-#include "core/stack.hpp"
-#include "core/value.hpp"
+#include "core/value/context.hpp"
+#include "core/value/stack.hpp"
+#include "core/value/value.hpp"
 #include "seq/runtime.h"
 
 namespace {

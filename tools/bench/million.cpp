@@ -14,10 +14,9 @@
 #include <vector>
 
 #include "bench_common.hpp"
-#include "core/process.hpp"
-#include "core/scheduler.hpp"
-#include "core/stack_pool.hpp"
-#include "core/strand.hpp"
+#include "core/sched/scheduler.hpp"
+#include "core/sched/stack_pool.hpp"
+#include "core/sched/strand.hpp"
 
 namespace {
 

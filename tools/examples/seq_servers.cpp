@@ -12,7 +12,7 @@
 #include <cstring>
 #include <mutex>
 
-#include "core/value.hpp"  // stand-ins only: a String's bytes
+#include "core/value/value.hpp"  // stand-ins only: a String's bytes
 #include "seq/runtime.h"
 #include "seq/runtime_tcp.h"
 

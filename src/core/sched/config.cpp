@@ -1,0 +1,140 @@
+#include "core/sched/config.hpp"
+
+#include <cerrno>
+#include <cstdlib>
+#include <thread>
+
+#include "core/fatal.hpp"
+
+namespace seq {
+
+namespace {
+
+// A full-string unsigned decimal parse (no sign, no spaces, no suffix).
+std::optional<uint64_t> parse_u64(const std::string& s) {
+    if (s.empty() || s[0] < '0' || s[0] > '9') return std::nullopt;
+    errno = 0;
+    char* end = nullptr;
+    unsigned long long v = std::strtoull(s.c_str(), &end, 10);
+    if (errno != 0 || *end != '\0') return std::nullopt;
+    return v;
+}
+
+// The common shape: unset -> default; invalid or zero -> warn, default.
+uint64_t parse_positive(const char* name, const std::optional<std::string>& v, uint64_t def) {
+    if (!v) return def;
+    auto n = parse_u64(*v);
+    if (!n) {
+        warn("%s='%s' is not a valid number, using default %llu", name, v->c_str(),
+             static_cast<unsigned long long>(def));
+        return def;
+    }
+    if (*n == 0) {
+        warn("%s=0 is invalid, using default %llu", name, static_cast<unsigned long long>(def));
+        return def;
+    }
+    return *n;
+}
+
+}  // namespace
+
+std::optional<std::string> env_var(const char* name) {
+    const char* v = std::getenv(name);
+    if (!v) return std::nullopt;
+    return std::string(v);
+}
+
+size_t parse_stack_size(const std::optional<std::string>& v) {
+    return parse_positive("SEQ_STACK_SIZE", v, 128 * 1024);
+}
+
+size_t parse_pool_capacity(const std::optional<std::string>& v) {
+    return parse_positive("SEQ_POOL_CAPACITY", v, 10000);
+}
+
+unsigned parse_workers(const std::optional<std::string>& v) {
+    unsigned cores = std::thread::hardware_concurrency();
+    if (cores == 0) cores = 1;
+    uint64_t n = parse_positive("SEQ_WORKERS", v, cores);
+    if (n > 1024) {
+        warn("SEQ_WORKERS=%llu is out of range (1..1024), using default %u",
+             static_cast<unsigned long long>(n), cores);
+        return cores;
+    }
+    return static_cast<unsigned>(n);
+}
+
+uint64_t parse_yield_interval(const std::optional<std::string>& v) {
+    if (!v || v->empty()) return 0;
+    auto n = parse_u64(*v);
+    if (!n) {
+        warn("SEQ_YIELD_INTERVAL='%s' is not a valid positive integer, yield safety valve disabled",
+             v->c_str());
+        return 0;
+    }
+    return *n;
+}
+
+uint64_t parse_yield_slice_us(const std::optional<std::string>& v) {
+    if (!v || v->empty()) return 0;
+    auto n = parse_u64(*v);
+    if (!n) {
+        warn(
+            "SEQ_YIELD_SLICE_US='%s' is not a valid positive integer, time-slice yielding disabled",
+            v->c_str());
+        return 0;
+    }
+    return *n;
+}
+
+size_t parse_registry_size(const std::optional<std::string>& v) {
+    if (!v) return 1024;
+    auto n = parse_u64(*v);
+    if (!n) {
+        warn("SEQ_STRAND_REGISTRY_SIZE='%s' is not a valid number, using default 1024", v->c_str());
+        return 1024;
+    }
+    return *n;  // 0 is allowed: no slots, every strand counts as overflow
+}
+
+StackGuard parse_stack_guard(const std::optional<std::string>& v) {
+    if (!v || *v == "auto") return StackGuard::Auto;
+    if (*v == "always") return StackGuard::Always;
+    if (*v == "never") return StackGuard::Never;
+    warn("SEQ_STACK_GUARD='%s' is not one of auto|always|never, using default auto", v->c_str());
+    return StackGuard::Auto;
+}
+
+const char* stack_guard_name(StackGuard g) {
+    switch (g) {
+        case StackGuard::Auto:
+            return "auto";
+        case StackGuard::Always:
+            return "always";
+        case StackGuard::Never:
+            return "never";
+    }
+    return "?";
+}
+
+Config load_config() {
+    Config c;
+    c.stack_size = parse_stack_size(env_var("SEQ_STACK_SIZE"));
+    // The runtime's own frames (libuv callbacks, formatting) need some room:
+    // smaller requests are raised, not refused. Sizes are rounded to pages.
+    constexpr size_t kMinStack = 16 * 1024;
+    if (c.stack_size < kMinStack) {
+        warn("SEQ_STACK_SIZE=%zu is below the minimum, using %zu", c.stack_size, kMinStack);
+        c.stack_size = kMinStack;
+    }
+    c.stack_size = (c.stack_size + 4095) & ~size_t{4095};
+    c.pool_capacity = parse_pool_capacity(env_var("SEQ_POOL_CAPACITY"));
+    c.workers = parse_workers(env_var("SEQ_WORKERS"));
+    c.yield_interval = parse_yield_interval(env_var("SEQ_YIELD_INTERVAL"));
+    c.yield_slice_us = parse_yield_slice_us(env_var("SEQ_YIELD_SLICE_US"));
+    c.registry_size = parse_registry_size(env_var("SEQ_STRAND_REGISTRY_SIZE"));
+    c.stack_guard = parse_stack_guard(env_var("SEQ_STACK_GUARD"));
+    return c;
+}
+
+}  // namespace seq

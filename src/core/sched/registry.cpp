@@ -1,0 +1,68 @@
+#include "core/sched/registry.hpp"
+
+#include <ctime>
+
+#include "core/sched/config.hpp"
+
+namespace seq {
+
+StrandRegistry::StrandRegistry(size_t capacity) : capacity_(capacity), slots_(new Slot[capacity]) {}
+
+std::optional<size_t> StrandRegistry::register_strand(uint64_t id) {
+    // A full registry is the common case under load (100k live strands and
+    // 1024 slots): answer it without scanning.
+    if (used_.load(std::memory_order_relaxed) >= capacity_) {
+        overflow_.fetch_add(1, std::memory_order_relaxed);
+        return std::nullopt;
+    }
+    uint64_t now = static_cast<uint64_t>(std::time(nullptr));
+    for (size_t n = 0; n < capacity_; ++n) {
+        size_t i = n;  // lowest free slot first, as the seed's tests expect
+        Slot& slot = slots_[i];
+        if (slot.id.load(std::memory_order_relaxed) != 0) continue;
+        // Time first, so a reader that sees the id also sees its time.
+        slot.spawn_time.store(now, std::memory_order_relaxed);
+        uint64_t expected = 0;
+        if (slot.id.compare_exchange_strong(expected, id, std::memory_order_acq_rel,
+                                            std::memory_order_relaxed)) {
+            used_.fetch_add(1, std::memory_order_relaxed);
+            return i;
+        }
+    }
+    overflow_.fetch_add(1, std::memory_order_relaxed);
+    return std::nullopt;
+}
+
+bool StrandRegistry::unregister_at(size_t slot, uint64_t id) {
+    if (slot >= capacity_) return false;
+    uint64_t expected = id;
+    if (!slots_[slot].id.compare_exchange_strong(expected, 0, std::memory_order_acq_rel,
+                                                 std::memory_order_relaxed))
+        return false;
+    slots_[slot].spawn_time.store(0, std::memory_order_release);
+    used_.fetch_sub(1, std::memory_order_relaxed);
+    return true;
+}
+
+bool StrandRegistry::unregister(uint64_t id) {
+    for (size_t i = 0; i < capacity_; ++i)
+        if (slots_[i].id.load(std::memory_order_relaxed) == id && unregister_at(i, id)) return true;
+    return false;
+}
+
+std::vector<std::pair<uint64_t, uint64_t>> StrandRegistry::active_strands() const {
+    std::vector<std::pair<uint64_t, uint64_t>> out;
+    for (size_t i = 0; i < capacity_; ++i) {
+        uint64_t id = slots_[i].id.load(std::memory_order_acquire);
+        if (id) out.emplace_back(id, slots_[i].spawn_time.load(std::memory_order_relaxed));
+    }
+    return out;
+}
+
+StrandRegistry& strand_registry() {
+    static StrandRegistry* r =
+        new StrandRegistry(parse_registry_size(env_var("SEQ_STRAND_REGISTRY_SIZE")));
+    return *r;
+}
+
+}  // namespace seq

@@ -1,0 +1,189 @@
+#include "core/sched/scheduler.hpp"
+
+#include <signal.h>
+#include <time.h>
+
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
+#include "core/fatal.hpp"
+#include "core/sched/diagnostics.hpp"
+#include "core/sys/process.hpp"
+#include "core/sched/registry.hpp"
+
+namespace seq {
+
+namespace {
+
+// Never destroyed: worker threads and at-exit paths may still use them while
+// static destructors run.
+std::mutex& init_mutex() {
+    static auto* m = new std::mutex;
+    return *m;
+}
+std::mutex& shutdown_mutex() {
+    static auto* m = new std::mutex;
+    return *m;
+}
+std::condition_variable& shutdown_cv() {
+    static auto* cv = new std::condition_variable;
+    return *cv;
+}
+
+std::atomic<Scheduler*> g_sched{nullptr};
+
+// The time-slice monitor (SEQ_YIELD_SLICE_US): a thread that looks at each
+// worker every half slice and asks the running strand to yield when the
+// worker has not switched since the previous look.
+struct Monitor {
+    std::thread thread;
+    std::atomic<bool> stop{false};
+    std::mutex mu;
+    std::condition_variable cv;
+};
+Monitor* g_monitor = nullptr;
+
+void monitor_main(Scheduler* sched, Monitor* m, uint64_t slice_us) {
+    std::vector<uint64_t> last(sched->workers.size(), ~uint64_t{0});
+    auto period = std::chrono::microseconds(slice_us / 2 ? slice_us / 2 : 1);
+    std::unique_lock<std::mutex> lock(m->mu);
+    while (!m->stop.load()) {
+        m->cv.wait_for(lock, period);
+        for (size_t i = 0; i < sched->workers.size(); ++i) {
+            Worker* w = sched->workers[i].get();
+            uint64_t seen = w->strands_run.load(std::memory_order_relaxed);
+            if (seen == last[i] && !w->sleeping.load(std::memory_order_relaxed))
+                w->preempt.store(true, std::memory_order_relaxed);
+            last[i] = seen;
+        }
+    }
+}
+
+}  // namespace
+
+Counters& counters() {
+    static auto* c = new Counters;
+    return *c;
+}
+
+uint64_t monotonic_ns() {
+    timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
+}
+
+void scheduler_init() {
+    if (g_sched.load(std::memory_order_acquire)) return;
+    std::lock_guard<std::mutex> lock(init_mutex());
+    if (g_sched.load(std::memory_order_relaxed)) return;
+
+    auto* sched = new Scheduler;
+    sched->config = load_config();
+    sched->start_ns = monotonic_ns();
+    install_process_signal_policy();  // SIGINT, SIGPIPE
+    install_diagnostic_signals();     // SIGSEGV in a guard page, SIGQUIT
+    stack_pool().configure(sched->config.stack_size, sched->config.pool_capacity,
+                           sched->config.stack_guard);
+#if defined(SEQ_DIAGNOSTICS)
+    strand_registry();  // sized now, from the environment
+#endif
+    for (unsigned i = 0; i < sched->config.workers; ++i)
+        sched->workers.push_back(std::make_unique<Worker>(i, sched));
+    g_sched.store(sched, std::memory_order_release);
+    for (auto& w : sched->workers)
+        w->start();
+    uint64_t interval = std::min<uint64_t>(sched->config.yield_interval, UINT32_MAX);
+    g_yield_valve.store(interval | (uint64_t{sched->config.yield_slice_us ? 1u : 0u} << 32),
+                        std::memory_order_relaxed);
+    if (sched->config.yield_slice_us) {
+        g_monitor = new Monitor;
+        g_monitor->thread =
+            std::thread(monitor_main, sched, g_monitor, sched->config.yield_slice_us);
+    }
+}
+
+bool scheduler_running() {
+    return g_sched.load(std::memory_order_acquire) != nullptr;
+}
+
+Scheduler& scheduler() {
+    Scheduler* s = g_sched.load(std::memory_order_acquire);
+    if (!s) {
+        scheduler_init();
+        s = g_sched.load(std::memory_order_acquire);
+    }
+    return *s;
+}
+
+void scheduler_shutdown() {
+    std::lock_guard<std::mutex> lock(init_mutex());
+    Scheduler* sched = g_sched.load(std::memory_order_acquire);
+    if (!sched) return;
+    if (current_worker()) fatal("scheduler_shutdown", "called from a strand or worker thread");
+    if (g_monitor) {
+        g_monitor->stop.store(true);
+        g_monitor->cv.notify_all();
+        g_monitor->thread.join();
+        delete g_monitor;
+        g_monitor = nullptr;
+    }
+    for (auto& w : sched->workers) {
+        w->stop.store(true, std::memory_order_release);
+        // Wake it whether or not it is sleeping.
+        w->sleeping.store(true);
+        w->notify();
+    }
+    for (auto& w : sched->workers)
+        w->join();
+    g_sched.store(nullptr, std::memory_order_release);
+    g_yield_valve.store(0, std::memory_order_relaxed);
+    delete sched;
+    stack_pool().release_all();
+}
+
+uint64_t counters_on_spawn(bool counted) {
+    Counters& c = counters();
+    uint64_t id = c.next_id.fetch_add(1, std::memory_order_relaxed);
+    if (!counted) return id;
+    // Spawned before active (the seed does the reverse): an observer that
+    // reads completed, then active, then spawned always finds
+    // spawned >= completed + active. The TSan run of the 100k-strand test
+    // caught the seed's order breaking it.
+    c.spawned.fetch_add(1, std::memory_order_seq_cst);
+    uint64_t now = c.active.fetch_add(1, std::memory_order_seq_cst) + 1;
+    uint64_t peak = c.peak.load(std::memory_order_acquire);
+    while (now > peak && !c.peak.compare_exchange_weak(peak, now, std::memory_order_release,
+                                                       std::memory_order_relaxed)) {
+    }
+    return id;
+}
+
+void counters_on_finish(bool counted) {
+    if (!counted) return;
+    Counters& c = counters();
+    // Active first, then completed: spawned >= completed + active always holds.
+    uint64_t prev = c.active.fetch_sub(1, std::memory_order_seq_cst);
+    c.completed.fetch_add(1, std::memory_order_seq_cst);
+    if (prev == 1) {
+        // Notify under the mutex so a waiter between its check and its wait
+        // cannot miss it.
+        std::lock_guard<std::mutex> lock(shutdown_mutex());
+        shutdown_cv().notify_all();
+    }
+}
+
+void wait_all_strands() {
+    if (current_worker())
+        fatal("wait_all_strands", "called from a strand: it would wait for itself forever");
+    std::unique_lock<std::mutex> lock(shutdown_mutex());
+    while (counters().active.load(std::memory_order_acquire) > 0)
+        shutdown_cv().wait(lock);
+}
+
+uint64_t scheduler_elapsed_ns() {
+    Scheduler* s = g_sched.load(std::memory_order_acquire);
+    return s ? monotonic_ns() - s->start_ns : 0;
+}
+
+}  // namespace seq

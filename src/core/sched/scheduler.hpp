@@ -1,0 +1,75 @@
+// The scheduler: process-wide state shared by all workers.
+//
+// Lifecycle counters follow the seed (seq-runtime 5.4.0 scheduler.rs):
+//   active      lock-free count of live strands (the hot path);
+//   spawned     monotonic; incremented just before active at spawn;
+//   completed   monotonic; incremented after active is decremented at the
+//               end, so an outside observer always sees
+//               spawned >= completed + active;
+//   peak        high-water mark of active (CAS max).
+// wait_all blocks a non-worker thread on a condition variable that the last
+// strand to finish notifies while holding the mutex (no lost wake-up).
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "core/sched/config.hpp"
+#include "core/sched/worker.hpp"
+
+namespace seq {
+
+struct Scheduler {
+    Config config;
+    std::vector<std::unique_ptr<Worker>> workers;
+    std::atomic<unsigned> next_worker{0};  // round-robin for outside spawns
+    std::atomic<int> idle_workers{0};
+    uint64_t start_ns = 0;
+};
+
+struct Counters {
+    std::atomic<uint64_t> active{0};
+    std::atomic<uint64_t> spawned{0};
+    std::atomic<uint64_t> completed{0};
+    std::atomic<uint64_t> peak{0};
+    std::atomic<uint64_t> next_id{1};
+};
+
+Counters& counters();
+
+// Initialises once (reads the configuration, starts workers); idempotent.
+void scheduler_init();
+bool scheduler_running();
+// The running scheduler (initialising it if needed).
+Scheduler& scheduler();
+// Stops the workers, closes their loops and frees pooled stacks. Strands
+// still parked are abandoned. A later scheduler_init starts afresh.
+void scheduler_shutdown();
+// Blocks the calling (non-worker) thread until no counted strand is active.
+void wait_all_strands();
+
+// Spawn bookkeeping used by spawn_strand and at strand exit.
+uint64_t counters_on_spawn(bool counted);
+void counters_on_finish(bool counted);
+
+// The yield valve's settings (SEQ_YIELD_INTERVAL, SEQ_YIELD_SLICE_US), set
+// by scheduler_init; both zero before it.
+struct YieldValve {
+    uint32_t interval;
+    uint32_t slice;  // non-zero when time-slice yielding is on
+};
+inline std::atomic<uint64_t> g_yield_valve{0};
+inline YieldValve yield_valve() {
+    uint64_t v = g_yield_valve.load(std::memory_order_relaxed);
+    return {static_cast<uint32_t>(v), static_cast<uint32_t>(v >> 32)};
+}
+
+// Wall-clock nanoseconds since the scheduler started (for reports).
+uint64_t scheduler_elapsed_ns();
+uint64_t monotonic_ns();
+
+}  // namespace seq

@@ -1,0 +1,355 @@
+#include "core/sched/stack_pool.hpp"
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <fstream>
+#include <string>
+
+#include "core/fatal.hpp"
+#include "core/sched/fiber.hpp"
+
+namespace seq {
+
+struct Slab {
+    char* base;
+    size_t bytes;
+    size_t slot_size;  // stack bytes plus the guard page, if any
+    uint32_t slots;
+    bool guarded;
+    bool listed = false;         // in slabs_with_room_
+    std::vector<uint32_t> room;  // slots without a live or pooled stack
+};
+
+namespace {
+
+constexpr size_t kPage = 4096;
+constexpr size_t kCacheMax = 32;  // per-worker cache size
+constexpr size_t kDenseSlabBytes = 8 << 20;
+constexpr uint32_t kGuardedSlabSlots = 64;
+constexpr uint64_t kColdMs = 1000;  // unused this long: memory goes back
+constexpr auto kTrimPeriod = std::chrono::milliseconds(250);
+// Mappings other code in the process may need (malloc arenas, thread stacks,
+// libuv, the host): guarded stacks never eat into this reserve.
+constexpr uint64_t kMapReserve = 16384;
+
+uint64_t read_max_map_count() {
+    std::ifstream f("/proc/sys/vm/max_map_count");
+    uint64_t n = 65530;
+    if (f) f >> n;
+    return n;
+}
+
+uint64_t count_current_maps() {
+    std::ifstream f("/proc/self/maps");
+    uint64_t n = 0;
+    std::string line;
+    while (std::getline(f, line))
+        ++n;
+    return n;
+}
+
+uint64_t now_ms() {
+    using namespace std::chrono;
+    return static_cast<uint64_t>(
+        duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count());
+}
+
+}  // namespace
+
+StackPool& stack_pool() {
+    static StackPool* pool = new StackPool();  // never destroyed: workers may outlive statics
+    return *pool;
+}
+
+void StackPool::configure(size_t stack_size, size_t capacity, StackGuard policy) {
+    stack_size_ = (stack_size + kPage - 1) & ~(kPage - 1);
+    capacity_ = capacity;
+    policy_ = policy;
+    uint64_t max_maps = read_max_map_count();
+    uint64_t used = count_current_maps();
+    uint64_t budget = max_maps > used + kMapReserve ? (max_maps - used - kMapReserve) / 2 : 0;
+#if defined(SEQ_TSAN) || defined(SEQ_ASAN)
+    // Sanitizers shadow every mapping we create with mappings of their own.
+    budget /= 4;
+#endif
+    guard_budget_ = budget;
+}
+
+// ---- acquire / release ----------------------------------------------------------------
+
+FiberStack* StackPool::acquire(StackCache* cache) {
+    FiberStack* s;
+    if (cache && cache->head) {
+        s = cache->head;
+        cache->head = s->next_free;
+        --cache->count;
+        pooled_.fetch_sub(1, std::memory_order_relaxed);
+    } else {
+        std::lock_guard<std::mutex> lock(mu_);
+        s = take_locked();
+    }
+    s->next_free = s->prev_free = nullptr;
+    (s->guarded ? guarded_live_ : dense_live_).fetch_add(1, std::memory_order_relaxed);
+    return s;
+}
+
+FiberStack* StackPool::take_locked() {
+    if (FiberStack* s = free_) {
+        free_ = s->next_free;
+        --free_count_;
+        pooled_.fetch_sub(1, std::memory_order_relaxed);
+        return s;
+    }
+    if (FiberStack* s = cold_tail_) {  // the most recently used is the warmest
+        cold_remove_locked(s);
+        return s;
+    }
+    while (!slabs_with_room_.empty()) {
+        Slab* slab = slabs_with_room_.back();
+        if (slab->room.empty()) {
+            slab->listed = false;
+            slabs_with_room_.pop_back();
+            continue;
+        }
+        uint32_t slot = slab->room.back();
+        slab->room.pop_back();
+        return carve(slab, slot);
+    }
+    Slab* slab = new_slab_locked();
+    uint32_t slot = slab->room.back();
+    slab->room.pop_back();
+    return carve(slab, slot);
+}
+
+// Writes the descriptor into a slot whose memory is fresh from the kernel
+// (zero, so a dense stack's canary zone is already in place).
+FiberStack* StackPool::carve(Slab* slab, uint32_t slot) {
+    char* base = slab->base + static_cast<size_t>(slot) * slab->slot_size;
+    char* bottom = slab->guarded ? base + kPage : base;
+    auto* s = reinterpret_cast<FiberStack*>(bottom + stack_size_ - sizeof(FiberStack));
+    *s = FiberStack{};
+    s->bottom = bottom;
+    s->size = stack_size_ - sizeof(FiberStack);
+    s->guarded = slab->guarded;
+    s->slab = slab;
+    s->slot = slot;
+    return s;
+}
+
+Slab* StackPool::new_slab_locked() {
+    bool guarded =
+        policy_ == StackGuard::Always ||
+        (policy_ == StackGuard::Auto && guarded_slots_ + kGuardedSlabSlots <= guard_budget_.load());
+    auto* slab = new Slab;
+    slab->guarded = guarded;
+    slab->slot_size = stack_size_ + (guarded ? kPage : 0);
+    slab->slots = guarded
+                      ? kGuardedSlabSlots
+                      : static_cast<uint32_t>(std::max<size_t>(1, kDenseSlabBytes / stack_size_));
+    slab->bytes = slab->slot_size * slab->slots;
+    void* p = mmap(nullptr, slab->bytes, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+    if (p == MAP_FAILED)
+        fatal("strand spawn", "cannot map %zu bytes for strand stacks: %s", slab->bytes,
+              std::strerror(errno));
+    slab->base = static_cast<char*>(p);
+    if (guarded) {
+        for (uint32_t i = 0; i < slab->slots; ++i) {
+            if (mprotect(slab->base + i * slab->slot_size, kPage, PROT_NONE) == 0) continue;
+            // Unlike Boost 1.74's protected_fixedsize_stack we never hand out
+            // a stack whose guard page could not be installed.
+            int err = errno;
+            munmap(p, slab->bytes);
+            if (policy_ == StackGuard::Always)
+                fatal("strand spawn",
+                      "cannot install a stack guard page (%s): vm.max_map_count is exhausted. "
+                      "Use SEQ_STACK_GUARD=auto to fall back to canary-checked stacks",
+                      std::strerror(err));
+            guard_budget_.store(guarded_slots_);  // the kernel said no: stop asking
+            delete slab;
+            return new_slab_locked();
+        }
+        guarded_slots_ += slab->slots;
+    }
+    mmap_calls_.fetch_add(1, std::memory_order_relaxed);
+    slab->room.reserve(slab->slots);
+    for (uint32_t i = slab->slots; i-- > 0;)
+        slab->room.push_back(i);
+    slabs_.push_back(slab);
+    slab->listed = true;
+    slabs_with_room_.push_back(slab);
+    return slab;
+}
+
+void StackPool::release(FiberStack* s, StackCache* cache) {
+    (s->guarded ? guarded_live_ : dense_live_).fetch_sub(1, std::memory_order_relaxed);
+    if (cache && cache->count < kCacheMax) {
+        s->next_free = cache->head;
+        cache->head = s;
+        ++cache->count;
+        pooled_.fetch_add(1, std::memory_order_relaxed);
+        return;
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    if (free_count_ < capacity_) {
+        s->next_free = free_;
+        free_ = s;
+        ++free_count_;
+        pooled_.fetch_add(1, std::memory_order_relaxed);
+        return;
+    }
+    cold_push_locked(s);
+}
+
+void StackPool::flush(StackCache* cache) {
+    while (FiberStack* s = cache->head) {
+        cache->head = s->next_free;
+        --cache->count;
+        pooled_.fetch_sub(1, std::memory_order_relaxed);
+        (s->guarded ? guarded_live_ : dense_live_).fetch_add(1, std::memory_order_relaxed);
+        release(s, nullptr);
+    }
+}
+
+// ---- the cold list and its trimmer -------------------------------------------------------
+
+void StackPool::cold_push_locked(FiberStack* s) {
+    s->cold_since_ms = now_ms();
+    s->next_free = nullptr;
+    s->prev_free = cold_tail_;
+    if (cold_tail_)
+        cold_tail_->next_free = s;
+    else
+        cold_head_ = s;
+    cold_tail_ = s;
+    cold_.fetch_add(1, std::memory_order_relaxed);
+    if (!trimmer_.joinable()) {
+        trimmer_stop_ = false;
+        trimmer_ = std::thread([this] { trimmer_main(); });
+    }
+}
+
+void StackPool::cold_remove_locked(FiberStack* s) {
+    (s->prev_free ? s->prev_free->next_free : cold_head_) = s->next_free;
+    (s->next_free ? s->next_free->prev_free : cold_tail_) = s->prev_free;
+    s->next_free = s->prev_free = nullptr;
+    cold_.fetch_sub(1, std::memory_order_relaxed);
+}
+
+void StackPool::trimmer_main() {
+    std::vector<FiberStack*> batch;
+    std::unique_lock<std::mutex> lock(mu_);
+    while (!trimmer_stop_) {
+        trimmer_cv_.wait_for(lock, kTrimPeriod);
+        if (trimmer_stop_) break;
+        uint64_t cutoff = now_ms() - kColdMs;
+        while (cold_head_ && cold_head_->cold_since_ms <= cutoff) {
+            FiberStack* s = cold_head_;
+            cold_remove_locked(s);
+            batch.push_back(s);
+        }
+        if (batch.empty()) continue;
+        lock.unlock();
+        trim_batch(batch);
+        lock.lock();
+        batch.clear();
+    }
+}
+
+// Returns the memory of `batch` to the kernel with one madvise per run of
+// adjacent slots, then records the slots as free room in their slabs.
+// Called without the lock: the stacks belong to nobody while trimmed.
+void StackPool::trim_batch(std::vector<FiberStack*>& batch) {
+    struct Slot {
+        Slab* slab;
+        uint32_t slot;
+    };
+    std::vector<Slot> slots;
+    slots.reserve(batch.size());
+    for (FiberStack* s : batch) {
+        fiber_san_release(&s->tsan_fiber);  // the descriptor is about to vanish
+        slots.push_back({s->slab, s->slot});
+    }
+    std::sort(slots.begin(), slots.end(), [](const Slot& a, const Slot& b) {
+        return a.slab != b.slab ? a.slab < b.slab : a.slot < b.slot;
+    });
+    for (size_t i = 0; i < slots.size();) {
+        size_t j = i + 1;
+        while (j < slots.size() && slots[j].slab == slots[i].slab &&
+               slots[j].slot == slots[j - 1].slot + 1)
+            ++j;
+        Slab* slab = slots[i].slab;
+        char* from = slab->base + static_cast<size_t>(slots[i].slot) * slab->slot_size;
+        size_t len = (j - i) * slab->slot_size;
+        madvise(from, len, MADV_DONTNEED);  // guard pages inside the run hold nothing
+        trims_.fetch_add(1, std::memory_order_relaxed);
+        i = j;
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const Slot& s : slots) {
+        s.slab->room.push_back(s.slot);
+        if (!s.slab->listed) {
+            s.slab->listed = true;
+            slabs_with_room_.push_back(s.slab);
+        }
+    }
+}
+
+void StackPool::trim_cold_now() {
+    std::vector<FiberStack*> batch;
+    {
+        std::lock_guard<std::mutex> lock(mu_);
+        while (FiberStack* s = cold_head_) {
+            cold_remove_locked(s);
+            batch.push_back(s);
+        }
+    }
+    if (!batch.empty()) trim_batch(batch);
+}
+
+void StackPool::release_all() {
+    {
+        std::lock_guard<std::mutex> lock(mu_);
+        trimmer_stop_ = true;
+    }
+    trimmer_cv_.notify_all();
+    if (trimmer_.joinable()) trimmer_.join();
+    std::lock_guard<std::mutex> lock(mu_);
+    for (FiberStack* s = free_; s; s = s->next_free)
+        fiber_san_release(&s->tsan_fiber);
+    for (FiberStack* s = cold_head_; s; s = s->next_free)
+        fiber_san_release(&s->tsan_fiber);
+    for (Slab* slab : slabs_) {
+        munmap(slab->base, slab->bytes);
+        delete slab;
+    }
+    slabs_.clear();
+    slabs_with_room_.clear();
+    free_ = cold_head_ = cold_tail_ = nullptr;
+    free_count_ = 0;
+    guarded_slots_ = 0;
+    guarded_live_ = 0;
+    dense_live_ = 0;
+    pooled_ = 0;
+    cold_ = 0;
+}
+
+// ---- checks and stats ---------------------------------------------------------------------
+
+bool StackPool::below_stack(const FiberStack* s, const void* addr) {
+    auto a = reinterpret_cast<const char*>(addr);
+    size_t reach = s->guarded ? kPage : 64 * 1024;
+    return a < s->bottom && a >= s->bottom - reach;
+}
+
+StackStats StackPool::stats() const {
+    return {guarded_live_.load(), dense_live_.load(), pooled_.load(), cold_.load(),
+            guard_budget_.load(), mmap_calls_.load(), trims_.load()};
+}
+
+}  // namespace seq

@@ -1,0 +1,133 @@
+// Fiber stacks for strands, recycled through a pool.
+//
+// Two kinds of stack exist, chosen per slab by SEQ_STACK_GUARD:
+//   guarded  a PROT_NONE page below each stack: an overflow faults at once and
+//            the SIGSEGV handler names the strand. Each guard splits the
+//            mapping, so a guarded stack costs two kernel mappings, and the
+//            stock vm.max_map_count (65530) allows only ~32k per process.
+//   dense    stacks side by side with a canary zone at each one's lowest
+//            address, checked every time its strand switches out: an overflow
+//            is reported at the next switch. This is how a million strands
+//            fit a stock kernel. The canary is "these 32 bytes are still
+//            zero": fresh stack memory is zero, and checking it only maps the
+//            kernel's shared zero page, so a parked strand's RSS stays the
+//            page or two it really touched (a written canary would cost every
+//            stack a second resident page). An overflow writes return
+//            addresses and saved registers there, which are not all zero.
+// `auto` makes guarded slabs while the mapping budget allows, then dense
+// ones; `always` and `never` force one kind.
+//
+// Stacks live in slabs (one mmap for many stacks) and are never unmapped
+// while the scheduler runs, so the steady state makes no mmap/munmap calls.
+// Released stacks go, in order of preference, to the releasing worker's
+// cache, to the shared pool (up to SEQ_POOL_CAPACITY, memory kept), or to a
+// cold list whose memory a trimmer thread returns to the kernel once it has
+// stayed unused for a second, in batches (one madvise per run of adjacent
+// stacks: on these VMs each madvise costs a TLB shootdown, ~20 µs, which
+// per-stack trimming would pay 100,000 times after a burst of spawns).
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "core/sched/config.hpp"
+
+namespace seq {
+
+struct Slab;
+
+// Lives at the top of the stack memory it describes.
+struct FiberStack {
+    char* bottom = nullptr;  // lowest usable address (above the guard page, if any)
+    size_t size = 0;         // usable bytes below this descriptor
+    bool guarded = false;
+    Slab* slab = nullptr;
+    uint32_t slot = 0;
+    uint64_t cold_since_ms = 0;
+    FiberStack* next_free = nullptr;  // link while pooled or cold
+    FiberStack* prev_free = nullptr;  // cold list only (doubly linked)
+    void* tsan_fiber = nullptr;       // ThreadSanitizer's context, reused (fiber.hpp)
+};
+
+struct StackStats {
+    uint64_t guarded_live;  // guarded stacks in use by strands
+    uint64_t dense_live;    // dense stacks in use by strands
+    uint64_t pooled;        // stacks kept ready (worker caches + shared pool)
+    uint64_t cold;          // released beyond the pool, awaiting trim
+    uint64_t guard_budget;  // guarded stacks the mapping budget allows
+    uint64_t mmap_calls;    // slabs mapped since start
+    uint64_t trims;         // madvise calls made by the trimmer
+};
+
+// A small per-worker cache in front of the shared pool (no locking).
+struct StackCache {
+    FiberStack* head = nullptr;
+    size_t count = 0;
+};
+
+class StackPool {
+  public:
+    void configure(size_t stack_size, size_t capacity, StackGuard policy);
+    size_t stack_size() const { return stack_size_; }
+
+    FiberStack* acquire(StackCache* cache);
+    void release(FiberStack* s, StackCache* cache);
+    void flush(StackCache* cache);  // returns a cache's stacks to the shared pool
+    void release_all();             // shutdown: unmaps everything
+    // Trims every cold stack now (tests and benchmarks).
+    void trim_cold_now();
+
+    static bool canary_intact(const FiberStack* s) {
+        if (s->guarded) return true;
+        auto* w = reinterpret_cast<const volatile uint64_t*>(s->bottom);
+        return (w[0] | w[1] | w[2] | w[3]) == 0;
+    }
+    // True when `addr` lies just below a stack (its guard page, or up to
+    // 64 KiB below a dense stack): where an overflow of that stack faults.
+    static bool below_stack(const FiberStack* s, const void* addr);
+
+    StackStats stats() const;
+
+  private:
+    FiberStack* take_locked();
+    FiberStack* carve(Slab* slab, uint32_t slot);
+    Slab* new_slab_locked();
+    void cold_push_locked(FiberStack* s);
+    void cold_remove_locked(FiberStack* s);
+    void trimmer_main();
+    void trim_batch(std::vector<FiberStack*>& batch);
+
+    size_t stack_size_ = 0;  // usable bytes per stack (page multiple)
+    size_t capacity_ = 0;
+    StackGuard policy_ = StackGuard::Auto;
+
+    std::mutex mu_;
+    FiberStack* free_ = nullptr;  // shared pool, memory resident
+    size_t free_count_ = 0;
+    FiberStack* cold_head_ = nullptr;  // oldest first
+    FiberStack* cold_tail_ = nullptr;
+    std::vector<Slab*> slabs_;
+    std::vector<Slab*> slabs_with_room_;  // slabs holding trimmed or never-used slots
+    uint64_t guarded_slots_ = 0;          // guarded slots mapped so far
+
+    std::thread trimmer_;
+    std::condition_variable trimmer_cv_;
+    bool trimmer_stop_ = false;
+
+    std::atomic<uint64_t> guard_budget_{0};
+    std::atomic<uint64_t> guarded_live_{0};
+    std::atomic<uint64_t> dense_live_{0};
+    std::atomic<uint64_t> pooled_{0};
+    std::atomic<uint64_t> cold_{0};
+    std::atomic<uint64_t> mmap_calls_{0};
+    std::atomic<uint64_t> trims_{0};
+};
+
+StackPool& stack_pool();
+
+}  // namespace seq

@@ -1,0 +1,220 @@
+#include "core/sched/strand.hpp"
+
+#include <ctime>
+#include <new>
+
+#include "core/fatal.hpp"
+#include "core/sched/diagnostics.hpp"
+#include "core/sched/registry.hpp"
+#include "core/sched/scheduler.hpp"
+#include "core/value/stack.hpp"
+#include "core/sched/worker.hpp"
+
+namespace seq {
+
+namespace {
+
+// Completes a switch into `self`: records where its worker loop is and
+// finishes the switch-out of the strand that handed over, if any.
+void arrive(Strand* self, transfer_t t) {
+    auto* h = static_cast<Handoff*>(t.data);
+    if (!h->from) {
+        self->sched_fctx = t.fctx;
+        return;
+    }
+    self->sched_fctx = h->sched_fctx;
+    self->home->after_switch(h->from, h->why, t.fctx);
+}
+
+// Switches the running strand out. Returns when it is resumed, possibly on
+// another worker thread.
+void switch_out(Strand* s, SwitchReason why) {
+    // A dense stack has no guard page: its canary is checked at every switch,
+    // and so is where this frame is (an overflow still in progress).
+    if (!StackPool::canary_intact(s->stack) ||
+        static_cast<char*>(__builtin_frame_address(0)) < s->stack->bottom + 256)
+        report_stack_overflow(s->id);
+    Worker* w = s->home;
+    Handoff h{s, why, s->sched_fctx};
+    if (Strand* next = w->take_for_handoff(why)) {
+        if (next == s) return;  // cannot happen: s is not queued
+        w->prepare_run(next);
+        arrive(s, fiber_jump(next->fctx, &h, s->san, next->san));
+        return;
+    }
+    if (why == SwitchReason::Yield && w->runnext == nullptr && w->local.empty() &&
+        w->handoff_budget > 0) {
+        // Nothing else is ready: a yield is a no-op (the budget still sends
+        // a spinning strand back through the loop now and then for I/O).
+        --w->handoff_budget;
+        return;
+    }
+    w->running = nullptr;
+    arrive(s, fiber_jump(s->sched_fctx, &h, s->san, w->san));
+}
+
+// Everything a strand does after its entry function returns, still on its
+// own stack; whoever runs next recycles the stack.
+[[noreturn]] void finish(Strand* s, Stack final_sp) {
+    if (!StackPool::canary_intact(s->stack)) report_stack_overflow(s->id);
+    if (s->owned_base) owned_stack_free(s->owned_base, final_sp);
+    s->owned_base = nullptr;
+    drop_value(s->payload);
+    s->payload = kFalse;
+    if (s->on_finish) s->on_finish(s);
+    s->ctx.arena.reset();
+#if defined(SEQ_DIAGNOSTICS)
+    if (s->registry_slot >= 0) strand_registry().unregister_at(s->registry_slot, s->id);
+#endif
+    counters_on_finish(s->counted);
+    Worker* w = s->home;
+    Handoff h{s, SwitchReason::Done, s->sched_fctx};
+    if (Strand* next = w->take_for_handoff(SwitchReason::Done)) {
+        w->prepare_run(next);
+        fiber_exit(next->fctx, &h, s->san, next->san);
+    }
+    w->running = nullptr;
+    fiber_exit(s->sched_fctx, &h, s->san, w->san);
+}
+
+void strand_main(transfer_t t) {
+    // The worker stored the strand in `running` before switching here.
+    Strand* s = current_strand();
+    fiber_started(s->san);
+    arrive(s, t);
+    if (s->ctx.stack_base == nullptr && s->owned_base) s->ctx.stack_base = s->owned_base;
+    Stack final_sp = s->entry(s->initial_sp);
+    finish(s, final_sp);
+}
+
+// Queues a runnable strand: on this worker when we are on one and the strand
+// may move (a strand woken by a strand goes to runnext), otherwise on its
+// home worker.
+void make_runnable(Strand* s, bool by_strand) {
+    Worker* cw = current_worker();
+    if (cw && (s->pin_count == 0 || s->home == cw)) {
+        s->home = cw;
+        if (by_strand && s->pin_count == 0)
+            cw->push_runnext(s);
+        else
+            cw->push_local(s);
+        return;
+    }
+    s->home->post(s);
+}
+
+}  // namespace
+
+uint64_t spawn_strand(EntryFn entry, Stack initial_sp, const SpawnOptions& opts) {
+    Scheduler& sched = scheduler();
+    Worker* cw = current_worker();
+    FiberStack* fs = stack_pool().acquire(cw ? &cw->stacks : nullptr);
+
+    // The Strand record sits at the top of its own stack, below the stack's
+    // descriptor: no separate allocation, and it lives in the page the
+    // strand touches anyway.
+    char* top = reinterpret_cast<char*>(fs);
+    uintptr_t at = (reinterpret_cast<uintptr_t>(top) - sizeof(Strand)) & ~uintptr_t{63};
+    auto* s = new (reinterpret_cast<void*>(at)) Strand();
+    size_t usable = static_cast<size_t>(reinterpret_cast<char*>(s) - fs->bottom);
+
+    s->stack = fs;
+    s->entry = entry;
+    s->initial_sp = initial_sp;
+    s->ctx.stack_base = opts.base;
+    s->ctx.strand = s;
+    s->owned_base = opts.owned_base;
+    s->payload = opts.payload;
+    s->counted = opts.counted;
+    s->on_finish = opts.on_finish;
+    s->user = opts.user;
+    fiber_san_create(s->san, fs->bottom, usable, &fs->tsan_fiber);
+    s->fctx = fiber_make(fs->bottom, usable, strand_main);
+
+    s->id = counters_on_spawn(opts.counted);
+#if defined(SEQ_DIAGNOSTICS)
+    if (auto slot = strand_registry().register_strand(s->id))
+        s->registry_slot = static_cast<int32_t>(*slot);
+#endif
+
+    uint64_t id = s->id;  // `s` may run (and finish) as soon as it is queued
+    if (cw) {
+        s->home = cw;
+        // Spawned by a strand: work-first (see Worker::push_spawned), so a
+        // tree of spawns runs depth-first and finished children return their
+        // stacks before the next ones need them: skynet's peak drops from
+        // ~100,000 live strands to ~100. Wakes and yields queue at the back.
+        bool by_strand = current_strand() != nullptr;
+        if (by_strand && opts.run_next) {
+            cw->push_runnext(s);
+            return id;
+        }
+        if (by_strand)
+            cw->push_spawned(s);
+        else
+            cw->push_local(s);
+        // A strand spawning in a loop does not return to its worker loop for
+        // a while: share the new work with sleeping workers now (Go wakes an
+        // idle P at every go statement for the same reason).
+        cw->donate_if_others_idle();
+    } else {
+        unsigned n = static_cast<unsigned>(sched.workers.size());
+        Worker* w =
+            sched.workers[sched.next_worker.fetch_add(1, std::memory_order_relaxed) % n].get();
+        s->home = w;
+        w->post(s);
+    }
+    return id;
+}
+
+Strand* current_strand() {
+    return current_context()->strand;
+}
+
+void park() {
+    Strand* s = current_strand();
+    if (!s) fatal("park", "called outside a strand");
+    switch_out(s, SwitchReason::Park);
+}
+
+void wake(Strand* s) {
+    uint32_t prev = s->wake_state.exchange(static_cast<uint32_t>(WakeState::Notified),
+                                           std::memory_order_acq_rel);
+    if (prev == static_cast<uint32_t>(WakeState::Parked))
+        make_runnable(s, current_strand() != nullptr);
+}
+
+void yield_now() {
+    Strand* s = current_strand();
+    if (!s) return;  // outside strands there is nothing to yield to
+    switch_out(s, SwitchReason::Yield);
+}
+
+void migrate_to(Worker* w) {
+    Strand* s = current_strand();
+    if (!s) fatal("migrate", "called outside a strand");
+    if (s->home == w) return;
+    if (s->pin_count)
+        fatal("migrate", "strand %llu is pinned to its loop", (unsigned long long)s->id);
+    s->migrate_to = w;
+    // Pinned while in flight, so the target cannot donate it to another
+    // worker before it runs there (it moves to use w's loop).
+    ++s->pin_count;
+    switch_out(s, SwitchReason::Migrate);
+    --s->pin_count;
+}
+
+LoopPin::LoopPin() : s_(current_strand()) {
+    if (s_) ++s_->pin_count;
+}
+
+LoopPin::~LoopPin() {
+    if (s_) --s_->pin_count;
+}
+
+bool preempt_requested() {
+    Worker* w = current_worker();
+    return w && w->preempt.load(std::memory_order_relaxed);
+}
+
+}  // namespace seq

@@ -1,0 +1,122 @@
+// Strands: green threads, each a Boost.Context fiber with its own stack.
+//
+// The life of a strand, in this file and worker.cpp:
+//   spawn     a stack comes from the pool; the Strand record is placed at the
+//             top of that stack; the strand is queued on a worker.
+//   run       a worker switches to it (Worker::run_strand).
+//   park      the strand switches back to its worker, which marks it parked
+//             unless a wake already arrived (see the protocol below).
+//   wake      any thread makes it runnable again: a plain queue push on the
+//             waker's worker, or the owner's inbox plus an eventfd signal.
+//   finish    its entry returns; counters are updated as the seed does, and
+//             the worker recycles the stack.
+//
+// Park/wake protocol (one atomic per strand, "permit" semantics):
+//   wake():  state <- NOTIFIED; if it was PARKED, the waker queues it.
+//   park():  the strand switches out; only then does its worker try
+//            RUNNING -> PARKED. If a wake came first (state NOTIFIED), the
+//            worker requeues it instead. So a wake is never lost, and only
+//            the single PARKED -> NOTIFIED transition queues it: never twice.
+// A wake with no parked strand leaves a permit, and the next park() returns
+// at once: callers park in a loop on their own condition.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+#include "core/value/context.hpp"
+#include "core/sched/fiber.hpp"
+#include "core/sched/stack_pool.hpp"
+#include "core/value/value.hpp"
+
+namespace seq {
+
+struct Worker;
+using EntryFn = Stack (*)(Stack);
+
+enum class WakeState : uint32_t { Running = 0, Parked = 1, Notified = 2 };
+
+// Why a strand switched out.
+enum class SwitchReason : uintptr_t { Yield = 1, Park = 2, Done = 3, Migrate = 4 };
+
+// Passed with every context switch: who switched out and why. A strand that
+// switches out either returns to its worker loop or, when another strand is
+// ready on the same worker, jumps straight to it ("direct handoff": one jump
+// instead of two); either way the side that gains control completes the
+// switch-out (Worker::after_switch) once the old context is saved.
+struct Handoff {
+    Strand* from;  // null: the worker loop resumed this strand
+    SwitchReason why;
+    fcontext_t sched_fctx;  // the worker loop's context, carried across handoffs
+};
+
+struct Strand {
+    Strand* next = nullptr;  // run-queue / inbox link (intrusive)
+    uint64_t id = 0;
+    fcontext_t fctx = nullptr;        // where to resume it
+    fcontext_t sched_fctx = nullptr;  // the worker context it returns to
+    std::atomic<uint32_t> wake_state{0};
+    Worker* home = nullptr;        // worker it runs on, or last ran on
+    Worker* migrate_to = nullptr;  // target of a Migrate switch
+    uint32_t pin_count = 0;        // > 0: bound to home's libuv loop
+    bool counted = true;           // counts in ACTIVE (weaves do not)
+    int32_t registry_slot = -1;
+    FiberStack* stack = nullptr;
+    FiberSan san;
+    ExecContext ctx;  // arena, value-stack base, yield counter
+
+    EntryFn entry = nullptr;
+    Stack initial_sp = nullptr;
+    StackValue* owned_base = nullptr;      // value-stack buffer freed at the end
+    StackValue payload = kFalse;           // e.g. the closure a closure-spawn runs
+    void (*on_finish)(Strand*) = nullptr;  // hook run before the counters update
+    void* user = nullptr;                  // owner data for on_finish (weaves)
+};
+
+struct SpawnOptions {
+    Stack base = nullptr;              // value-stack base for the child (may be null)
+    StackValue* owned_base = nullptr;  // buffer the strand frees when it ends
+    StackValue payload = kFalse;       // owned value kept alive for the strand
+    bool counted = true;
+    // The spawner is about to wait for the child (a weave's first resume):
+    // run it next on this worker and never hand it to another.
+    bool run_next = false;
+    void (*on_finish)(Strand*) = nullptr;
+    void* user = nullptr;
+};
+
+// Spawns a strand running entry(initial_sp); returns its id (> 0).
+// Initialises the scheduler lazily.
+uint64_t spawn_strand(EntryFn entry, Stack initial_sp, const SpawnOptions& opts = {});
+
+// The strand running on this thread, or null.
+Strand* current_strand();
+
+// Parks the current strand until a wake (see protocol above). Must be called
+// from a strand.
+void park();
+// Makes `s` runnable if it is parked (or leaves a permit). Any thread.
+void wake(Strand* s);
+// Moves the current strand to the back of its worker's run queue.
+void yield_now();
+// Moves the current strand onto worker `w` (returns running there).
+void migrate_to(Worker* w);
+
+// While a LoopPin lives, the current strand stays on its worker: it has a
+// libuv operation in flight on that worker's loop.
+class LoopPin {
+  public:
+    LoopPin();
+    ~LoopPin();
+    LoopPin(const LoopPin&) = delete;
+    LoopPin& operator=(const LoopPin&) = delete;
+
+  private:
+    Strand* s_;
+};
+
+// Time-slice preemption support: set by the scheduler's monitor when the
+// strand running on a worker has had the CPU longer than SEQ_YIELD_SLICE_US.
+bool preempt_requested();
+
+}  // namespace seq

@@ -1,0 +1,1038 @@
+#include "io/net/tcp.hpp"
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <condition_variable>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/fatal.hpp"
+#include "core/sched/scheduler.hpp"
+#include "core/sched/strand.hpp"
+#include "core/sched/worker.hpp"
+#include "io/net/socket_table.hpp"
+#include "io/uv_bridge.hpp"
+
+namespace seq {
+
+namespace net {
+
+// ---- records ---------------------------------------------------------------------
+
+enum class SockKind : uint8_t { Stream, Listener };
+
+// A strand parked on a socket; lives on that strand's stack while it waits.
+struct Waiter {
+    explicit Waiter(Strand* s) : strand(s) {}
+    Strand* strand;
+    Waiter* prev = nullptr;
+    Waiter* next = nullptr;
+    bool queued = false;
+    // accept hand-off: set by whoever unlinks the waiter
+    bool done = false;
+    int fd = -1;
+};
+
+// FIFO of parked strands (intrusive, owner thread only).
+class WaitList {
+  public:
+    void push(Waiter* w) {
+        w->prev = tail_;
+        w->next = nullptr;
+        if (tail_)
+            tail_->next = w;
+        else
+            head_ = w;
+        tail_ = w;
+        w->queued = true;
+        ++n_;
+    }
+    Waiter* pop_front() {
+        Waiter* w = head_;
+        if (!w) return nullptr;
+        head_ = w->next;
+        if (head_)
+            head_->prev = nullptr;
+        else
+            tail_ = nullptr;
+        w->next = w->prev = nullptr;
+        w->queued = false;
+        --n_;
+        return w;
+    }
+    // Unlinks every waiter and wakes it; each re-checks its own condition.
+    void wake_all() {
+        while (Waiter* w = pop_front()) {
+            w->done = true;
+            wake(w->strand);
+        }
+    }
+    bool empty() const { return head_ == nullptr; }
+    size_t size() const { return n_; }
+
+  private:
+    Waiter* head_ = nullptr;
+    Waiter* tail_ = nullptr;
+    size_t n_ = 0;
+};
+
+struct SocketBase {
+    SocketBase(SockKind k, Worker* o) : kind(k), owner(o) {}
+    virtual ~SocketBase() = default;
+    SocketBase(const SocketBase&) = delete;
+    SocketBase& operator=(const SocketBase&) = delete;
+
+    const SockKind kind;
+    Worker* const owner;
+    // Everything below: owner thread only.
+    uint32_t users = 0;              // strands inside an operation on this record
+    uint32_t open_handles = 0;       // uv handles whose close callback is pending
+    bool closed = false;             // tcp_close ran (or the socket never got an id)
+    SocketBase* reg_prev = nullptr;  // registry of all records (module mutex)
+    SocketBase* reg_next = nullptr;
+};
+
+struct StreamSocket : SocketBase {
+    explicit StreamSocket(Worker* o) : SocketBase(SockKind::Stream, o) {}
+    ~StreamSocket() override {
+        if (raw_fd >= 0) ::close(raw_fd);
+    }
+    uv_tcp_t tcp;
+    int raw_fd = -1;     // an accepted fd not yet bound to the owner's loop
+    bool bound = false;  // `tcp` is initialised (it must be closed)
+    bool reading = false;
+    bool eof = false;
+    int read_err = 0;
+    int write_err = 0;
+    std::string buf;  // bytes read from the kernel; [off, size) not yet returned
+    size_t off = 0;
+    WaitList readers;
+    size_t writers = 0;
+};
+
+struct ListenerSocket : SocketBase {
+    explicit ListenerSocket(Worker* o) : SocketBase(SockKind::Listener, o) {}
+    ~ListenerSocket() override {
+        if (fd >= 0) ::close(fd);
+    }
+    int fd = -1;
+    uv_poll_t poll;
+    uv_timer_t backoff;
+    bool polling = false;
+    bool backing_off = false;
+    WaitList acceptors;
+};
+
+// ---- module state ------------------------------------------------------------------
+
+constexpr size_t kDefaultMaxSockets = 10000;
+constexpr size_t kDefaultReadMax = 1 << 20;
+constexpr size_t kMinReadMax = 16;  // room for a whole UTF-8 character
+constexpr size_t kMaxReadMax = size_t{1} << 30;
+constexpr size_t kReadChunk = 64 * 1024;   // one uv read
+constexpr uint64_t kAcceptBackoffMs = 50;  // pause after EMFILE and kin
+constexpr int kAcceptBudget = 256;         // accepts per poll callback
+
+struct PerWorker {
+    std::atomic<int64_t> streams{0};  // live streams owned (read by other threads)
+    std::unique_ptr<char[]> rbuf;     // the loop's read buffer (owner thread only)
+    bool sigpipe_blocked = false;     // owner thread only
+};
+
+struct Module {
+    // Which scheduler instance the state below belongs to. Workers (and their
+    // loops) are recreated by each scheduler_init, so everything is rebuilt
+    // on the first use after one (see mod()).
+    std::mutex reset_mu;
+    std::atomic<Scheduler*> sched{nullptr};
+    std::atomic<uint64_t> start_ns{0};
+
+    SocketTable table;
+    size_t read_max = kDefaultReadMax;
+    size_t high_water = kDefaultReadMax;
+    std::string bind_addr = "0.0.0.0";
+    std::unique_ptr<PerWorker[]> workers;
+    size_t nworkers = 0;
+    std::atomic<unsigned> rr{0};
+
+    std::mutex reg_mu;
+    SocketBase* reg_head = nullptr;
+
+    std::atomic<uint64_t> accepted{0};
+    std::atomic<uint64_t> backoffs{0};
+    std::atomic<uint64_t> table_full{0};
+    std::atomic<uint64_t> migrate_retries{0};
+};
+
+// Never destroyed: worker threads may use it while static destructors run.
+Module& storage() {
+    static auto* m = new Module;
+    return *m;
+}
+
+void registry_add(Module& m, SocketBase* s) {
+    std::lock_guard<std::mutex> lock(m.reg_mu);
+    s->reg_next = m.reg_head;
+    if (m.reg_head) m.reg_head->reg_prev = s;
+    m.reg_head = s;
+}
+
+void registry_remove(Module& m, SocketBase* s) {
+    std::lock_guard<std::mutex> lock(m.reg_mu);
+    if (s->reg_prev)
+        s->reg_prev->reg_next = s->reg_next;
+    else
+        m.reg_head = s->reg_next;
+    if (s->reg_next) s->reg_next->reg_prev = s->reg_prev;
+}
+
+// Frees a record (owner thread) once nothing refers to it any more.
+void maybe_free(SocketBase* s) {
+    if (!s->closed || s->open_handles || s->users) return;
+    Module& m = storage();
+    registry_remove(m, s);
+    if (s->kind == SockKind::Stream)
+        m.workers[s->owner->index].streams.fetch_sub(1, std::memory_order_relaxed);
+    delete s;
+}
+
+void on_handle_closed(uv_handle_t* h) {
+    auto* s = static_cast<SocketBase*>(h->data);
+    --s->open_handles;
+    maybe_free(s);
+}
+
+// The module, rebuilt for the running scheduler if it was (re)started since
+// the last use. The previous scheduler's loops are closed (its shutdown
+// closed every handle), so its records are simply deleted.
+Module& mod() {
+    Module& m = storage();
+    Scheduler& s = scheduler();
+    if (m.sched.load(std::memory_order_acquire) == &s &&
+        m.start_ns.load(std::memory_order_relaxed) == s.start_ns)
+        return m;
+    std::lock_guard<std::mutex> lock(m.reset_mu);
+    if (m.sched.load(std::memory_order_relaxed) == &s &&
+        m.start_ns.load(std::memory_order_relaxed) == s.start_ns)
+        return m;
+    {
+        std::lock_guard<std::mutex> reg(m.reg_mu);
+        while (SocketBase* r = m.reg_head) {
+            m.reg_head = r->reg_next;
+            delete r;
+        }
+    }
+    const char* max = std::getenv("SEQ_MAX_SOCKETS");
+    m.table.reset(parse_max_sockets(max));
+    m.read_max = parse_tcp_read_max(std::getenv("SEQ_TCP_READ_MAX"));
+    m.high_water = std::max(m.read_max, kReadChunk);
+    m.bind_addr = "0.0.0.0";
+    if (const char* a = std::getenv("SEQ_BIND_ADDR")) {
+        in6_addr tmp;
+        std::string v = a;
+        if (v.size() > 2 && v.front() == '[' && v.back() == ']') v = v.substr(1, v.size() - 2);
+        if (inet_pton(AF_INET, v.c_str(), &tmp) == 1 || inet_pton(AF_INET6, v.c_str(), &tmp) == 1)
+            m.bind_addr = v;
+        else
+            warn("SEQ_BIND_ADDR='%s' is not an IPv4 or IPv6 address, using default 0.0.0.0", a);
+    }
+    m.nworkers = s.workers.size();
+    m.workers.reset(new PerWorker[m.nworkers]);
+    m.rr.store(0, std::memory_order_relaxed);
+    m.accepted.store(0, std::memory_order_relaxed);
+    m.backoffs.store(0, std::memory_order_relaxed);
+    m.table_full.store(0, std::memory_order_relaxed);
+    m.migrate_retries.store(0, std::memory_order_relaxed);
+    m.start_ns.store(s.start_ns, std::memory_order_relaxed);
+    m.sched.store(&s, std::memory_order_release);
+    return m;
+}
+
+// Once per worker thread: SIGPIPE is ignored process-wide at scheduler init,
+// but a host may restore it; blocked on the workers it can never kill the
+// process from a write to a reset socket.
+void prepare_thread(Module& m) {
+    PerWorker& pw = m.workers[current_worker()->index];
+    if (pw.sigpipe_blocked) return;
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+    pw.sigpipe_blocked = true;
+}
+
+// The socket `id` names, with the current strand moved to its owner worker
+// and pinned there; the record stays alive until the Use ends.
+class Use {
+  public:
+    Use(Module& m, int64_t id) {
+        for (;;) {
+            Worker* owner = m.table.owner_of(id);
+            if (!owner) return;
+            run_on_owner(owner);
+            // A migrating strand is not pinned until it runs, so the target
+            // may hand it on to an idle worker before it runs there
+            // (donation). Then it simply moves again.
+            if (current_worker() != owner) {
+                m.migrate_retries.fetch_add(1, std::memory_order_relaxed);
+                continue;
+            }
+            if (SocketBase* s = m.table.get(id, owner)) {
+                pin_.emplace();
+                ++s->users;
+                s_ = s;
+                prepare_thread(m);
+                return;
+            }
+            // The id was closed meanwhile (or closed and its slot reused
+            // elsewhere): owner_of now says so.
+        }
+    }
+    ~Use() { release(); }
+    Use(const Use&) = delete;
+    Use& operator=(const Use&) = delete;
+
+    SocketBase* get() const { return s_; }
+    StreamSocket* stream() const {
+        return s_ && s_->kind == SockKind::Stream ? static_cast<StreamSocket*>(s_) : nullptr;
+    }
+    ListenerSocket* listener() const {
+        return s_ && s_->kind == SockKind::Listener ? static_cast<ListenerSocket*>(s_) : nullptr;
+    }
+    void release() {
+        if (!s_) return;
+        --s_->users;
+        maybe_free(s_);
+        s_ = nullptr;
+        pin_.reset();
+    }
+
+  private:
+    SocketBase* s_ = nullptr;
+    std::optional<LoopPin> pin_;
+};
+
+// ---- UTF-8 ---------------------------------------------------------------------------
+
+enum class Utf8 { Ok, Incomplete, Invalid };
+struct Utf8Scan {
+    size_t valid;  // bytes of whole, valid characters from the start
+    Utf8 status;   // Incomplete: the rest is the start of a valid character
+};
+
+Utf8Scan scan_utf8(const unsigned char* p, size_t n) {
+    size_t i = 0;
+    while (i < n) {
+        if (i + 8 <= n) {
+            uint64_t w;
+            std::memcpy(&w, p + i, 8);
+            if ((w & 0x8080808080808080ull) == 0) {
+                i += 8;
+                continue;
+            }
+        }
+        unsigned c = p[i];
+        if (c < 0x80) {
+            ++i;
+            continue;
+        }
+        size_t len;
+        unsigned lo = 0x80, hi = 0xBF;  // range of the second byte
+        if (c >= 0xC2 && c <= 0xDF) {
+            len = 2;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            len = 3;
+            if (c == 0xE0) lo = 0xA0;  // no overlong forms
+            if (c == 0xED) hi = 0x9F;  // no surrogates
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            len = 4;
+            if (c == 0xF0) lo = 0x90;  // no overlong forms
+            if (c == 0xF4) hi = 0x8F;  // nothing above U+10FFFF
+        } else {
+            return {i, Utf8::Invalid};  // continuation byte, C0/C1, F5..FF
+        }
+        for (size_t k = 1; k < len; ++k) {
+            if (i + k >= n) return {i, Utf8::Incomplete};
+            unsigned b = p[i + k];
+            if (b < (k == 1 ? lo : 0x80) || b > (k == 1 ? hi : 0xBF)) return {i, Utf8::Invalid};
+        }
+        i += len;
+    }
+    return {n, Utf8::Ok};
+}
+
+// ---- streams -------------------------------------------------------------------------
+
+uv_stream_t* as_stream(StreamSocket* s) {
+    return reinterpret_cast<uv_stream_t*>(&s->tcp);
+}
+
+void on_alloc(uv_handle_t* h, size_t, uv_buf_t* out) {
+    auto* s = static_cast<StreamSocket*>(h->data);
+    PerWorker& pw = storage().workers[s->owner->index];
+    if (!pw.rbuf) pw.rbuf.reset(new char[kReadChunk]);
+    *out = uv_buf_init(pw.rbuf.get(), kReadChunk);
+}
+
+void on_read(uv_stream_t* h, ssize_t nread, const uv_buf_t* buf) {
+    auto* s = static_cast<StreamSocket*>(h->data);
+    if (nread > 0) {
+        s->buf.append(buf->base, static_cast<size_t>(nread));
+        if (s->buf.size() - s->off >= storage().high_water) {
+            uv_read_stop(h);  // back-pressure: the kernel buffers the rest
+            s->reading = false;
+        }
+    } else if (nread == UV_EOF) {
+        s->eof = true;
+        uv_read_stop(h);
+        s->reading = false;
+    } else if (nread < 0) {
+        s->read_err = static_cast<int>(nread);
+        uv_read_stop(h);
+        s->reading = false;
+    } else {
+        return;  // EAGAIN: nothing happened
+    }
+    s->readers.wake_all();
+}
+
+void start_reading(Module& m, StreamSocket* s) {
+    if (s->reading || !s->bound || s->eof || s->read_err || s->closed) return;
+    if (s->buf.size() - s->off >= m.high_water) return;
+    int r = uv_read_start(as_stream(s), on_alloc, on_read);
+    if (r < 0)
+        s->read_err = r;
+    else
+        s->reading = true;
+}
+
+// Creates the uv handle of an accepted stream on its owner's loop (the
+// current thread), the first time any strand uses it.
+void ensure_bound(Module& m, StreamSocket* s) {
+    if (s->bound) return;
+    s->bound = true;
+    uv_tcp_init(&s->owner->loop, &s->tcp);
+    s->tcp.data = s;
+    ++s->open_handles;
+    int r = uv_tcp_open(&s->tcp, s->raw_fd);
+    if (r < 0) {
+        ::close(s->raw_fd);
+        s->raw_fd = -1;
+        s->read_err = s->write_err = r;
+        return;
+    }
+    s->raw_fd = -1;
+    // Request/response traffic must not wait for Nagle's delayed ACK.
+    uv_tcp_nodelay(&s->tcp, 1);
+    start_reading(m, s);
+}
+
+// Marks bytes returned; gives memory back after a large burst.
+void consume(StreamSocket* s, size_t n) {
+    s->off += n;
+    if (s->off == s->buf.size()) {
+        s->off = 0;
+        if (s->buf.capacity() > kReadChunk)
+            std::string().swap(s->buf);
+        else
+            s->buf.clear();
+    } else if (s->off >= kReadChunk) {
+        s->buf.erase(0, s->off);
+        s->off = 0;
+    }
+}
+
+void close_stream(StreamSocket* s) {
+    s->closed = true;
+    s->readers.wake_all();
+    if (s->bound) {
+        // Pending writes complete with UV_ECANCELED before the close callback.
+        uv_close(reinterpret_cast<uv_handle_t*>(&s->tcp), on_handle_closed);
+    } else if (s->raw_fd >= 0) {
+        ::close(s->raw_fd);
+        s->raw_fd = -1;
+    }
+}
+
+// ---- listeners -----------------------------------------------------------------------
+
+void on_listen_readable(uv_poll_t* h, int status, int events);
+
+void fail_acceptors(ListenerSocket* l) {
+    while (Waiter* w = l->acceptors.pop_front()) {
+        w->fd = -1;
+        w->done = true;
+        wake(w->strand);
+    }
+}
+
+void stop_polling(ListenerSocket* l) {
+    if (!l->polling) return;
+    uv_poll_stop(&l->poll);
+    l->polling = false;
+}
+
+// Watches the listening socket while some strand waits to accept; with no
+// acceptor, connections wait in the kernel's backlog.
+void arm(ListenerSocket* l) {
+    if (l->closed || l->polling || l->backing_off || l->acceptors.empty()) return;
+    if (uv_poll_start(&l->poll, UV_READABLE, on_listen_readable) < 0) {
+        fail_acceptors(l);
+        return;
+    }
+    l->polling = true;
+}
+
+void on_backoff_done(uv_timer_t* t) {
+    auto* l = static_cast<ListenerSocket*>(t->data);
+    l->backing_off = false;
+    arm(l);
+}
+
+bool transient_accept_error(int e) {
+    switch (e) {
+        case EINTR:
+        case ECONNABORTED:
+        case EPROTO:
+        case EPERM:
+        case ENETDOWN:
+        case ENOPROTOOPT:
+        case EHOSTDOWN:
+        case ENONET:
+        case EHOSTUNREACH:
+        case EOPNOTSUPP:
+        case ENETUNREACH:
+            return true;
+        default:
+            return false;
+    }
+}
+
+enum : int { kAcceptNone = -1, kAcceptBroken = -2 };
+
+// One connection from the kernel's backlog: its fd, kAcceptNone when there is
+// none now (or descriptors ran out: the back-off is then started), or
+// kAcceptBroken when the listening socket itself is unusable.
+int accept_one(ListenerSocket* l) {
+    for (;;) {
+        int fd = accept4(l->fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd >= 0) return fd;
+        int e = errno;
+        if (e == EAGAIN || e == EWOULDBLOCK) return kAcceptNone;
+        if (transient_accept_error(e)) continue;  // that connection is gone; next
+        if (e == EMFILE || e == ENFILE || e == ENOBUFS || e == ENOMEM) {
+            // Out of descriptors or memory: the connection stays in the
+            // backlog and the poll would report it again at once. Pause
+            // instead of spinning; waiting acceptors keep waiting.
+            stop_polling(l);
+            l->backing_off = true;
+            uv_timer_start(&l->backoff, on_backoff_done, kAcceptBackoffMs, 0);
+            storage().backoffs.fetch_add(1, std::memory_order_relaxed);
+            return kAcceptNone;
+        }
+        return kAcceptBroken;
+    }
+}
+
+void on_listen_readable(uv_poll_t* h, int status, int) {
+    auto* l = static_cast<ListenerSocket*>(h->data);
+    if (status < 0) {
+        stop_polling(l);
+        fail_acceptors(l);
+        return;
+    }
+    for (int budget = kAcceptBudget; budget > 0 && !l->acceptors.empty(); --budget) {
+        int fd = accept_one(l);
+        if (fd == kAcceptNone) return;  // polling goes on (or the back-off runs)
+        if (fd == kAcceptBroken) {
+            stop_polling(l);
+            fail_acceptors(l);
+            return;
+        }
+        Waiter* w = l->acceptors.pop_front();
+        w->fd = fd;
+        w->done = true;
+        wake(w->strand);
+    }
+    if (l->acceptors.empty()) stop_polling(l);
+}
+
+void close_listener(ListenerSocket* l) {
+    l->closed = true;
+    fail_acceptors(l);
+    stop_polling(l);
+    uv_close(reinterpret_cast<uv_handle_t*>(&l->poll), on_handle_closed);
+    uv_close(reinterpret_cast<uv_handle_t*>(&l->backoff), on_handle_closed);
+    // The poll handle no longer watches the fd (uv_close stopped it).
+    if (l->fd >= 0) ::close(l->fd);
+    l->fd = -1;
+}
+
+// The worker with the fewest live streams (ties: round robin); counts the
+// new stream there at once so a burst of accepts spreads.
+Worker* pick_worker(Module& m) {
+    size_t n = m.nworkers;
+    size_t start = m.rr.fetch_add(1, std::memory_order_relaxed) % n;
+    size_t best = start;
+    int64_t best_count = m.workers[start].streams.load(std::memory_order_relaxed);
+    for (size_t k = 1; k < n && best_count > 0; ++k) {
+        size_t i = (start + k) % n;
+        int64_t c = m.workers[i].streams.load(std::memory_order_relaxed);
+        if (c < best_count) best = i, best_count = c;
+    }
+    m.workers[best].streams.fetch_add(1, std::memory_order_relaxed);
+    return scheduler().workers[best].get();
+}
+
+// ---- addresses -----------------------------------------------------------------------
+
+bool numeric_addr(std::string_view host, int port, sockaddr_storage* out) {
+    std::string h(host);
+    if (h.size() > 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
+    std::memset(out, 0, sizeof *out);
+    auto* v4 = reinterpret_cast<sockaddr_in*>(out);
+    if (inet_pton(AF_INET, h.c_str(), &v4->sin_addr) == 1) {
+        v4->sin_family = AF_INET;
+        v4->sin_port = htons(static_cast<uint16_t>(port));
+        return true;
+    }
+    auto* v6 = reinterpret_cast<sockaddr_in6*>(out);
+    if (inet_pton(AF_INET6, h.c_str(), &v6->sin6_addr) == 1) {
+        v6->sin6_family = AF_INET6;
+        v6->sin6_port = htons(static_cast<uint16_t>(port));
+        return true;
+    }
+    return false;
+}
+
+socklen_t addr_len(const sockaddr_storage& a) {
+    return a.ss_family == AF_INET6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in);
+}
+
+// Numeric addresses directly; names through uv_getaddrinfo (the strand parks
+// while the thread pool resolves).
+std::vector<sockaddr_storage> resolve(std::string_view host, int port, bool passive) {
+    std::vector<sockaddr_storage> out;
+    if (host.empty() || host.find('\0') != std::string_view::npos) return out;
+    sockaddr_storage a;
+    if (numeric_addr(host, port, &a)) {
+        out.push_back(a);
+        return out;
+    }
+    std::string name(host);
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = passive ? AI_PASSIVE : 0;
+    uv_getaddrinfo_t req;
+    UvWaiter w;
+    req.data = &w;
+    int r = uv_getaddrinfo(
+        current_loop(), &req,
+        [](uv_getaddrinfo_t* rq, int st, addrinfo*) {
+            static_cast<UvWaiter*>(rq->data)->complete(st);
+        },
+        name.c_str(), nullptr, &hints);
+    if (r < 0) return out;
+    int st = w.wait();
+    if (st == 0) {
+        for (addrinfo* ai = req.addrinfo; ai; ai = ai->ai_next) {
+            if (ai->ai_family != AF_INET && ai->ai_family != AF_INET6) continue;
+            sockaddr_storage s{};
+            std::memcpy(&s, ai->ai_addr, ai->ai_addrlen);
+            if (s.ss_family == AF_INET)
+                reinterpret_cast<sockaddr_in*>(&s)->sin_port = htons(static_cast<uint16_t>(port));
+            else
+                reinterpret_cast<sockaddr_in6*>(&s)->sin6_port = htons(static_cast<uint16_t>(port));
+            out.push_back(s);
+        }
+    }
+    uv_freeaddrinfo(req.addrinfo);
+    return out;
+}
+
+int port_of(const sockaddr_storage& a) {
+    if (a.ss_family == AF_INET) return ntohs(reinterpret_cast<const sockaddr_in*>(&a)->sin_port);
+    if (a.ss_family == AF_INET6) return ntohs(reinterpret_cast<const sockaddr_in6*>(&a)->sin6_port);
+    return 0;
+}
+
+// ---- calls from threads without a strand ---------------------------------------------
+
+// Runs `f` in a helper strand and blocks the calling thread until it is done:
+// the socket words need a strand (they park), hosts and tests may not be one.
+template <typename F>
+auto in_strand(F&& f) -> decltype(f()) {
+    using R = decltype(f());
+    if (current_worker())
+        fatal("tcp", "called on a worker thread outside a strand (from a libuv callback?)");
+    struct Job {
+        std::remove_reference_t<F>* fn = nullptr;
+        R result{};
+        std::mutex mu;
+        std::condition_variable cv;
+        bool done = false;
+    };
+    Job job;
+    job.fn = &f;
+    SpawnOptions opts;
+    opts.counted = false;  // an implementation detail, not a program strand
+    opts.user = &job;
+    spawn_strand(
+        [](Stack sp) -> Stack {
+            auto* j = static_cast<Job*>(current_strand()->user);
+            R r = (*j->fn)();
+            std::lock_guard<std::mutex> lock(j->mu);
+            j->result = r;
+            j->done = true;
+            j->cv.notify_one();
+            return sp;
+        },
+        nullptr, opts);
+    std::unique_lock<std::mutex> lock(job.mu);
+    job.cv.wait(lock, [&] { return job.done; });
+    return job.result;
+}
+
+StackValue empty_string() {
+    return make_string("");
+}
+
+}  // namespace net
+
+using namespace net;
+
+// ---- configuration -------------------------------------------------------------------
+
+namespace {
+
+std::optional<uint64_t> parse_u64(const char* s) {
+    if (!s || *s < '0' || *s > '9') return std::nullopt;
+    errno = 0;
+    char* end = nullptr;
+    unsigned long long v = std::strtoull(s, &end, 10);
+    if (errno != 0 || *end != '\0') return std::nullopt;
+    return v;
+}
+
+}  // namespace
+
+size_t parse_max_sockets(const char* v) {
+    if (!v) return kDefaultMaxSockets;
+    auto n = parse_u64(v);
+    if (!n || *n == 0 || *n > kMaxSlots) {
+        warn("SEQ_MAX_SOCKETS='%s' is not a number in 1..%zu, using default %zu", v, kMaxSlots,
+             kDefaultMaxSockets);
+        return kDefaultMaxSockets;
+    }
+    return *n;
+}
+
+size_t parse_tcp_read_max(const char* v) {
+    if (!v) return kDefaultReadMax;
+    auto n = parse_u64(v);
+    if (!n || *n < kMinReadMax || *n > kMaxReadMax) {
+        warn("SEQ_TCP_READ_MAX='%s' is not a number in %zu..%zu, using default %zu", v, kMinReadMax,
+             kMaxReadMax, kDefaultReadMax);
+        return kDefaultReadMax;
+    }
+    return *n;
+}
+
+// ---- the words -----------------------------------------------------------------------
+
+TcpResult tcp_listen(std::string_view host, int64_t port) {
+    if (!current_strand()) return in_strand([&] { return tcp_listen(host, port); });
+    Module& m = mod();
+    if (port < 0 || port > 65535) return {};
+    std::string bind_host = host.empty() ? m.bind_addr : std::string(host);
+    std::vector<sockaddr_storage> addrs = resolve(bind_host, static_cast<int>(port), true);
+    if (addrs.empty()) return {};
+    const sockaddr_storage& a = addrs.front();
+    int fd = ::socket(a.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) return {};
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (::bind(fd, reinterpret_cast<const sockaddr*>(&a), addr_len(a)) != 0 ||
+        ::listen(fd, SOMAXCONN) != 0) {
+        ::close(fd);
+        return {};
+    }
+    Worker* w = current_worker();
+    prepare_thread(m);
+    auto* l = new ListenerSocket(w);
+    l->fd = fd;
+    if (uv_poll_init(&w->loop, &l->poll, fd) != 0) {
+        delete l;  // closes fd; the poll handle was not registered
+        return {};
+    }
+    uv_timer_init(&w->loop, &l->backoff);
+    l->poll.data = l;
+    l->backoff.data = l;
+    l->open_handles = 2;
+    registry_add(m, l);
+    int64_t id = m.table.insert(l, w);
+    if (id == 0) {
+        m.table_full.fetch_add(1, std::memory_order_relaxed);
+        close_listener(l);  // freed by the close callbacks
+        return {};
+    }
+    return {id, true};
+}
+
+TcpResult tcp_accept(int64_t listener) {
+    if (!current_strand()) return in_strand([&] { return tcp_accept(listener); });
+    Module& m = mod();
+    int fd;
+    {
+        Use u(m, listener);
+        ListenerSocket* l = u.listener();
+        if (!l || l->closed) return {};
+        // Fast path: a connection already waits in the backlog and nobody
+        // queued before us: take it without a poll round trip.
+        fd = l->acceptors.empty() && !l->backing_off ? accept_one(l) : kAcceptNone;
+        if (fd == kAcceptBroken) return {};
+        if (fd == kAcceptNone) {
+            Waiter w(current_strand());
+            l->acceptors.push(&w);
+            arm(l);
+            while (!w.done)
+                park();
+            fd = w.fd;
+        }
+    }
+    if (fd < 0) return {};
+    // The stream's handle is created on its owner's loop when first used
+    // (ensure_bound), so accepting never leaves the listener's worker.
+    Worker* owner = pick_worker(m);
+    auto* s = new StreamSocket(owner);
+    s->raw_fd = fd;
+    registry_add(m, s);
+    int64_t id = m.table.insert(s, owner);
+    if (id == 0) {
+        m.table_full.fetch_add(1, std::memory_order_relaxed);
+        registry_remove(m, s);
+        m.workers[owner->index].streams.fetch_sub(1, std::memory_order_relaxed);
+        delete s;  // closes fd
+        return {};
+    }
+    m.accepted.fetch_add(1, std::memory_order_relaxed);
+    return {id, true};
+}
+
+TcpResult tcp_connect(std::string_view host, int64_t port) {
+    if (!current_strand()) return in_strand([&] { return tcp_connect(host, port); });
+    Module& m = mod();
+    if (port < 1 || port > 65535) return {};
+    std::vector<sockaddr_storage> addrs = resolve(host, static_cast<int>(port), false);
+    for (const sockaddr_storage& a : addrs) {
+        Worker* w = current_worker();
+        prepare_thread(m);
+        auto* s = new StreamSocket(w);
+        m.workers[w->index].streams.fetch_add(1, std::memory_order_relaxed);
+        s->bound = true;
+        uv_tcp_init(&w->loop, &s->tcp);
+        s->tcp.data = s;
+        s->open_handles = 1;
+        registry_add(m, s);
+        int status;
+        {
+            UvWaiter cw;
+            uv_connect_t req;
+            req.data = &cw;
+            status = uv_tcp_connect(
+                &req, &s->tcp, reinterpret_cast<const sockaddr*>(&a),
+                [](uv_connect_t* r, int st) { static_cast<UvWaiter*>(r->data)->complete(st); });
+            if (status == 0) status = cw.wait();
+        }
+        if (status == 0) {
+            int64_t id = m.table.insert(s, w);
+            if (id == 0) {
+                m.table_full.fetch_add(1, std::memory_order_relaxed);
+                close_stream(s);
+                return {};
+            }
+            uv_tcp_nodelay(&s->tcp, 1);
+            start_reading(m, s);
+            return {id, true};
+        }
+        close_stream(s);  // freed by its close callback; try the next address
+    }
+    return {};
+}
+
+TcpReadResult tcp_read(int64_t id) {
+    if (!current_strand()) return in_strand([&] { return tcp_read(id); });
+    Module& m = mod();
+    Use u(m, id);
+    StreamSocket* s = u.stream();
+    if (!s) return {empty_string(), false};
+    ensure_bound(m, s);
+    for (;;) {
+        if (s->closed) return {empty_string(), false};
+        size_t avail = s->buf.size() - s->off;
+        if (avail) {
+            size_t n = std::min(avail, m.read_max);
+            auto* p = reinterpret_cast<const unsigned char*>(s->buf.data() + s->off);
+            Utf8Scan scan = scan_utf8(p, n);
+            size_t take = 0;
+            if (scan.status == Utf8::Ok) {
+                take = n;
+            } else if (scan.status == Utf8::Incomplete && scan.valid > 0) {
+                take = scan.valid;  // the split character stays for the next read
+            } else if (scan.status == Utf8::Incomplete && !s->eof && !s->read_err) {
+                take = 0;  // only part of one character so far: wait for the rest
+            } else {
+                consume(s, n);  // as upstream: the invalid read is discarded
+                start_reading(m, s);
+                return {empty_string(), false};
+            }
+            if (take) {
+                StringObj* str = alloc_string(take);
+                std::memcpy(str->inline_bytes, p, take);
+                consume(s, take);
+                start_reading(m, s);
+                return {from_heap(str), true};
+            }
+        } else if (s->eof) {
+            return {empty_string(), true};
+        } else if (s->read_err) {
+            return {empty_string(), false};
+        }
+        start_reading(m, s);
+        if (s->read_err && !s->reading) continue;
+        Waiter w(current_strand());
+        s->readers.push(&w);
+        while (w.queued)
+            park();
+    }
+}
+
+bool tcp_write(int64_t id, std::string_view data) {
+    if (!current_strand()) return in_strand([&] { return tcp_write(id, data); });
+    Module& m = mod();
+    Use u(m, id);
+    StreamSocket* s = u.stream();
+    if (!s) return false;
+    ensure_bound(m, s);
+    if (s->closed || s->write_err) return false;
+    if (data.empty()) return true;
+    uv_buf_t b = uv_buf_init(const_cast<char*>(data.data()), static_cast<unsigned>(0));
+    b.len = data.size();
+    // Most writes fit the socket buffer: done without a callback or a park.
+    int r = uv_try_write(as_stream(s), &b, 1);
+    if (r >= 0 && static_cast<size_t>(r) == data.size()) return true;
+    if (r < 0 && r != UV_EAGAIN) {
+        s->write_err = r;
+        return false;
+    }
+    size_t done = r > 0 ? static_cast<size_t>(r) : 0;
+    b.base += done;
+    b.len -= done;
+    uv_write_t req;
+    UvWaiter w;
+    req.data = &w;
+    int st = uv_write(&req, as_stream(s), &b, 1, [](uv_write_t* rq, int status) {
+        static_cast<UvWaiter*>(rq->data)->complete(status);
+    });
+    if (st == 0) {
+        ++s->writers;
+        st = w.wait();
+        --s->writers;
+    }
+    if (st < 0) {
+        if (st != UV_ECANCELED) s->write_err = st;
+        return false;
+    }
+    return true;
+}
+
+bool tcp_close(int64_t id) {
+    if (!current_strand()) return in_strand([&] { return tcp_close(id); });
+    Module& m = mod();
+    Use u(m, id);
+    SocketBase* b = u.get();
+    if (!b || b->closed) return false;
+    m.table.remove(id);
+    if (b->kind == SockKind::Stream)
+        close_stream(static_cast<StreamSocket*>(b));
+    else
+        close_listener(static_cast<ListenerSocket*>(b));
+    return true;
+}
+
+TcpResult tcp_local_port(int64_t id) {
+    if (!current_strand()) return in_strand([&] { return tcp_local_port(id); });
+    Module& m = mod();
+    Use u(m, id);
+    SocketBase* b = u.get();
+    if (!b || b->closed) return {};
+    int fd = -1;
+    if (ListenerSocket* l = u.listener()) {
+        fd = l->fd;
+    } else {
+        StreamSocket* s = u.stream();
+        if (s->raw_fd >= 0) {
+            fd = s->raw_fd;
+        } else {
+            uv_os_fd_t ufd;
+            if (uv_fileno(reinterpret_cast<uv_handle_t*>(&s->tcp), &ufd) == 0) fd = ufd;
+        }
+    }
+    sockaddr_storage a{};
+    socklen_t len = sizeof a;
+    if (fd < 0 || getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0) return {};
+    return {port_of(a), true};
+}
+
+TcpSocketInfo tcp_socket_info(int64_t id) {
+    if (!current_strand()) return in_strand([&] { return tcp_socket_info(id); });
+    Module& m = mod();
+    Use u(m, id);
+    TcpSocketInfo info;
+    SocketBase* b = u.get();
+    if (!b || b->closed) return info;
+    info.valid = true;
+    info.owner = b->owner->index;
+    if (ListenerSocket* l = u.listener()) {
+        info.listener = true;
+        info.acceptors = l->acceptors.size();
+    } else {
+        StreamSocket* s = u.stream();
+        ensure_bound(m, s);  // counts as a first use: reading starts
+        info.readers = s->readers.size();
+        info.writers = s->writers;
+        info.buffered = s->buf.size() - s->off;
+    }
+    return info;
+}
+
+TcpStats tcp_stats() {
+    Module& m = mod();
+    TcpStats st;
+    st.live = m.table.live();
+    st.capacity = m.table.capacity();
+    st.read_max = m.read_max;
+    st.accepted = m.accepted.load(std::memory_order_relaxed);
+    st.accept_backoffs = m.backoffs.load(std::memory_order_relaxed);
+    st.table_full = m.table_full.load(std::memory_order_relaxed);
+    st.migrate_retries = m.migrate_retries.load(std::memory_order_relaxed);
+    return st;
+}
+
+}  // namespace seq
