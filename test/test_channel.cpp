@@ -10,11 +10,11 @@
 #include <thread>
 #include <vector>
 
-#include "core/sync/channel.hpp"
 #include "core/sched/scheduler.hpp"
-#include "core/value/stack.hpp"
 #include "core/sched/strand.hpp"
 #include "core/sched/worker.hpp"
+#include "core/sync/channel.hpp"
+#include "core/value/stack.hpp"
 #include "seq/runtime.h"
 #include "seq/runtime_channels.h"
 #include "test_support.hpp"
@@ -32,7 +32,7 @@ const auto eventually = [](const std::function<bool()>& pred) {
 size_t parked(WaiterList& list, Channel* ch) {
     ch->lock.lock();
     size_t n = 0;
-    for (Waiter* w = list.head; w; w = w->next)
+    for (Waiter* w = list.front(); w; w = WaiterList::next(w))
         ++n;
     ch->lock.unlock();
     return n;

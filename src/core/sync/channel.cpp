@@ -297,13 +297,13 @@ void channel_close(Channel* ch) {
     ch->lock.unlock();
     // Read `next` before complete(): a completed waiter may vanish at once.
     for (Waiter* w = receivers; w;) {
-        Waiter* next = w->next;
+        Waiter* next = WaiterList::next(w);
         w->ok = false;
         w->complete();
         w = next;
     }
     for (Waiter* w = senders; w;) {
-        Waiter* next = w->next;
+        Waiter* next = WaiterList::next(w);
         w->ok = false;  // the sender keeps (and drops) its value
         w->complete();
         w = next;

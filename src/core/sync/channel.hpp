@@ -27,6 +27,7 @@
 #include <cstdint>
 #include <mutex>
 
+#include "core/intrusive_fifo.hpp"
 #include "core/value/value.hpp"
 
 namespace seq {
@@ -106,34 +107,8 @@ struct Waiter {
     std::atomic<uint32_t> state{kWaiting};
 };
 
-// Intrusive FIFO of waiters (guarded by the owner's lock).
-struct WaiterList {
-    Waiter* head = nullptr;
-    Waiter* tail = nullptr;
-
-    bool empty() const { return head == nullptr; }
-    void push_back(Waiter* w) {
-        w->next = nullptr;
-        if (tail)
-            tail->next = w;
-        else
-            head = w;
-        tail = w;
-    }
-    Waiter* pop_front() {
-        Waiter* w = head;
-        if (w) {
-            head = w->next;
-            if (!head) tail = nullptr;
-        }
-        return w;
-    }
-    Waiter* take_all() {
-        Waiter* w = head;
-        head = tail = nullptr;
-        return w;
-    }
-};
+// FIFO of waiters (guarded by the owner's lock).
+using WaiterList = IntrusiveFifo<Waiter, &Waiter::next>;
 
 inline constexpr size_t kUnbounded = SIZE_MAX;
 

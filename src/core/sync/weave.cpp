@@ -3,11 +3,11 @@
 #include <algorithm>
 #include <csetjmp>
 
-#include "core/value/callable.hpp"
 #include "core/fatal.hpp"
 #include "core/sched/scheduler.hpp"
-#include "core/value/stack.hpp"
 #include "core/sched/strand.hpp"
+#include "core/value/callable.hpp"
+#include "core/value/stack.hpp"
 
 namespace seq {
 
@@ -171,19 +171,16 @@ void weave_finished(Strand* s) {
     auto* c = static_cast<WeaveCore*>(s->user);
     c->lock.lock();
     c->phase = Phase::Done;
-    Waiter* first = c->serving;
+    // The request being served is answered first, then the queued ones.
+    if (c->serving) c->pending.push_front(c->serving);
     c->serving = nullptr;
     Waiter* rest = c->pending.take_all();
     c->parked = nullptr;
     c->strand = nullptr;
     c->unwind_env = nullptr;
     c->lock.unlock();
-    if (first) {
-        first->next = rest;
-        rest = first;
-    }
     for (Waiter* w = rest; w;) {
-        Waiter* next = w->next;
+        Waiter* next = WaiterList::next(w);
         w->value = make_int(0);
         w->ok = false;  // an untaken resume value stays with (and is dropped by) its resumer
         w->complete();

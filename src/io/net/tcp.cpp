@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "core/fatal.hpp"
+#include "core/intrusive_fifo.hpp"
 #include "core/sched/scheduler.hpp"
 #include "core/sched/strand.hpp"
 #include "core/sched/worker.hpp"
@@ -40,7 +41,6 @@ enum class SockKind : uint8_t { Stream, Listener };
 struct Waiter {
     explicit Waiter(Strand* s) : strand(s) {}
     Strand* strand;
-    Waiter* prev = nullptr;
     Waiter* next = nullptr;
     bool queued = false;
     // accept hand-off: set by whoever unlinks the waiter
@@ -48,31 +48,17 @@ struct Waiter {
     int fd = -1;
 };
 
-// FIFO of parked strands (intrusive, owner thread only).
+// FIFO of parked strands (owner thread only); `queued` tells a waiter it is
+// still in the list.
 class WaitList {
   public:
     void push(Waiter* w) {
-        w->prev = tail_;
-        w->next = nullptr;
-        if (tail_)
-            tail_->next = w;
-        else
-            head_ = w;
-        tail_ = w;
+        list_.push_back(w);
         w->queued = true;
-        ++n_;
     }
     Waiter* pop_front() {
-        Waiter* w = head_;
-        if (!w) return nullptr;
-        head_ = w->next;
-        if (head_)
-            head_->prev = nullptr;
-        else
-            tail_ = nullptr;
-        w->next = w->prev = nullptr;
-        w->queued = false;
-        --n_;
+        Waiter* w = list_.pop_front();
+        if (w) w->queued = false;
         return w;
     }
     // Unlinks every waiter and wakes it; each re-checks its own condition.
@@ -82,13 +68,11 @@ class WaitList {
             wake(w->strand);
         }
     }
-    bool empty() const { return head_ == nullptr; }
-    size_t size() const { return n_; }
+    bool empty() const { return list_.empty(); }
+    size_t size() const { return list_.size(); }
 
   private:
-    Waiter* head_ = nullptr;
-    Waiter* tail_ = nullptr;
-    size_t n_ = 0;
+    IntrusiveFifo<Waiter, &Waiter::next, true> list_;
 };
 
 struct SocketBase {
