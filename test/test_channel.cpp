@@ -29,10 +29,10 @@ const auto eventually = [](const std::function<bool()>& pred) {
     return test::wait_until(pred, 30);
 };
 
-size_t parked(WaiterList& list, Channel* ch) {
+size_t parked(ChannelWaiterList& list, Channel* ch) {
     ch->lock.lock();
     size_t n = 0;
-    for (Waiter* w = list.front(); w; w = WaiterList::next(w))
+    for (ChannelWaiter* w = list.front(); w; w = ChannelWaiterList::next(w))
         ++n;
     ch->lock.unlock();
     return n;

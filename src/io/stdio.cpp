@@ -30,13 +30,14 @@ namespace {
 
 // ---- waiting: a strand parks, any other thread blocks ----------------------------
 
-// Waiters for a condition guarded by a std::mutex. Every notify happens under
-// that mutex and a waiter reads its `woken` flag under it too, so once a
-// strand sees it was woken, the notifier's wake() call has returned: the
-// strand may then return and even finish without the notifier touching a
-// dead Strand. Waiters re-check their condition (notify wakes them all: the
-// lists here are a handful of strands).
-class Waiters {
+// The condition variable of stdio's state: waiters for a predicate guarded
+// by a std::mutex, strands parking and other threads blocking. Every notify
+// happens under that mutex and a waiter reads its `woken` flag under it too,
+// so once a strand sees it was woken, the notifier's wake() call has
+// returned: the strand may then return and even finish without the notifier
+// touching a dead Strand. Waiters re-check their predicate (notify wakes
+// them all: the lists here are a handful of strands).
+class StdioCondition {
   public:
     template <class Pred>
     void wait(std::unique_lock<std::mutex>& lk, Pred pred) {
@@ -105,7 +106,7 @@ int dup_for_test(const char* what, int fd) {
 struct StdoutState {
     std::mutex mu;
     std::condition_variable writer_cv;  // the writer waits here for bytes
-    Waiters drained;                    // `written` advanced
+    StdioCondition drained;             // `written` advanced
     std::string pending;                // appended, not yet taken by the writer
     std::string spare;                  // the writer's last batch buffer, reused
     uint64_t appended = 0;              // bytes appended since the start
@@ -211,7 +212,7 @@ void append(std::string_view a, std::string_view b) {
 struct StdinState {
     std::mutex mu;
     std::condition_variable reader_cv;  // the reader waits here for a request
-    Waiters changed;                    // new data / end of input / a consumer finished / reset
+    StdioCondition changed;             // new data / end of input / a consumer finished / reset
     std::string buf;                    // unread input is buf[pos..]
     size_t pos = 0;
     size_t scanned = 0;     // bytes from pos known to hold no '\n'

@@ -23,8 +23,8 @@ enum class Phase : uint8_t {
 enum : uint8_t { kCancelFlag = 1 };
 
 // A resume or cancel request, on the requester's stack. The weave answers
-// through the Waiter (value = what it yielded, ok = false once finished).
-struct WeaveRequest : Waiter {
+// through the ChannelWaiter (value = what it yielded, ok = false once finished).
+struct WeaveRequest : ChannelWaiter {
     StackValue in = kFalse;  // the resume value, until the weave takes it
     bool cancel = false;
 };
@@ -40,8 +40,8 @@ struct WeaveCore {
     Strand* strand = nullptr;       // set by the weave when it starts
     uint64_t epoch = 0;             // start time of the scheduler it runs under
     WeaveRequest* serving = nullptr;
-    WaiterList pending;        // requests waiting their turn (WeaveRequest)
-    Waiter* parked = nullptr;  // the weave's own waiter while Suspended
+    ChannelWaiterList pending;        // requests waiting their turn (WeaveRequest)
+    ChannelWaiter* parked = nullptr;  // the weave's own waiter while Suspended
 
     // Dormant: what the first resume starts.
     StackValue callable = kFalse;
@@ -125,7 +125,7 @@ void handle_released(WeaveCore* c) {
         case Phase::Suspended: {
             // Unwind it now rather than keep a parked fiber forever.
             c->phase = Phase::Running;
-            Waiter* w = c->parked;
+            ChannelWaiter* w = c->parked;
             c->parked = nullptr;
             w->flags |= kCancelFlag;
             make_counted(c->strand);
@@ -174,13 +174,13 @@ void weave_finished(Strand* s) {
     // The request being served is answered first, then the queued ones.
     if (c->serving) c->pending.push_front(c->serving);
     c->serving = nullptr;
-    Waiter* rest = c->pending.take_all();
+    ChannelWaiter* rest = c->pending.take_all();
     c->parked = nullptr;
     c->strand = nullptr;
     c->unwind_env = nullptr;
     c->lock.unlock();
-    for (Waiter* w = rest; w;) {
-        Waiter* next = WaiterList::next(w);
+    for (ChannelWaiter* w = rest; w;) {
+        ChannelWaiter* next = ChannelWaiterList::next(w);
         w->value = make_int(0);
         w->ok = false;  // an untaken resume value stays with (and is dropped by) its resumer
         w->complete();
@@ -271,7 +271,7 @@ WeaveResult weave_resume(WeaveCore* c, StackValue in) {
         case Phase::Suspended: {
             c->phase = Phase::Running;
             c->serving = &req;
-            Waiter* w = c->parked;
+            ChannelWaiter* w = c->parked;
             c->parked = nullptr;
             w->value = in;
             req.in = kFalse;
@@ -329,7 +329,7 @@ StackValue weave_yield(WeaveCore* c, StackValue ctx, StackValue out, Stack sp) {
         unwind(c, ctx, sp);
     }
     c->phase = Phase::Suspended;
-    Waiter me;
+    ChannelWaiter me;
     c->parked = &me;
     c->lock.unlock();
     drop_value(out);
@@ -363,7 +363,7 @@ void weave_cancel(WeaveCore* c) {
             req.cancel = true;
             c->phase = Phase::Running;
             c->serving = &req;
-            Waiter* w = c->parked;
+            ChannelWaiter* w = c->parked;
             c->parked = nullptr;
             w->flags |= kCancelFlag;
             c->lock.unlock();

@@ -38,10 +38,10 @@ namespace net {
 enum class SockKind : uint8_t { Stream, Listener };
 
 // A strand parked on a socket; lives on that strand's stack while it waits.
-struct Waiter {
-    explicit Waiter(Strand* s) : strand(s) {}
+struct SocketWaiter {
+    explicit SocketWaiter(Strand* s) : strand(s) {}
     Strand* strand;
-    Waiter* next = nullptr;
+    SocketWaiter* next = nullptr;
     bool queued = false;
     // accept hand-off: set by whoever unlinks the waiter
     bool done = false;
@@ -52,18 +52,18 @@ struct Waiter {
 // still in the list.
 class WaitList {
   public:
-    void push(Waiter* w) {
+    void push(SocketWaiter* w) {
         list_.push_back(w);
         w->queued = true;
     }
-    Waiter* pop_front() {
-        Waiter* w = list_.pop_front();
+    SocketWaiter* pop_front() {
+        SocketWaiter* w = list_.pop_front();
         if (w) w->queued = false;
         return w;
     }
     // Unlinks every waiter and wakes it; each re-checks its own condition.
     void wake_all() {
-        while (Waiter* w = pop_front()) {
+        while (SocketWaiter* w = pop_front()) {
             w->done = true;
             wake(w->strand);
         }
@@ -72,7 +72,7 @@ class WaitList {
     size_t size() const { return list_.size(); }
 
   private:
-    IntrusiveFifo<Waiter, &Waiter::next, true> list_;
+    IntrusiveFifo<SocketWaiter, &SocketWaiter::next, true> list_;
 };
 
 struct SocketBase {
@@ -458,7 +458,7 @@ void close_stream(StreamSocket* s) {
 void on_listen_readable(uv_poll_t* h, int status, int events);
 
 void fail_acceptors(ListenerSocket* l) {
-    while (Waiter* w = l->acceptors.pop_front()) {
+    while (SocketWaiter* w = l->acceptors.pop_front()) {
         w->fd = -1;
         w->done = true;
         wake(w->strand);
@@ -548,7 +548,7 @@ void on_listen_readable(uv_poll_t* h, int status, int) {
             fail_acceptors(l);
             return;
         }
-        Waiter* w = l->acceptors.pop_front();
+        SocketWaiter* w = l->acceptors.pop_front();
         w->fd = fd;
         w->done = true;
         wake(w->strand);
@@ -792,7 +792,7 @@ TcpResult tcp_accept(int64_t listener) {
         fd = l->acceptors.empty() && !l->backing_off ? accept_one(l) : kAcceptNone;
         if (fd == kAcceptBroken) return {};
         if (fd == kAcceptNone) {
-            Waiter w(current_strand());
+            SocketWaiter w(current_strand());
             l->acceptors.push(&w);
             arm(l);
             while (!w.done)
@@ -900,7 +900,7 @@ TcpReadResult tcp_read(int64_t id) {
         }
         start_reading(m, s);
         if (s->read_err && !s->reading) continue;
-        Waiter w(current_strand());
+        SocketWaiter w(current_strand());
         s->readers.push(&w);
         while (w.queued)
             park();
