@@ -9,8 +9,8 @@
 
 #include "core/fatal.hpp"
 #include "core/sched/diagnostics.hpp"
-#include "core/sys/process.hpp"
 #include "core/sched/registry.hpp"
+#include "core/sys/process.hpp"
 
 namespace seq {
 

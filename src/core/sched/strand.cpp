@@ -3,12 +3,13 @@
 #include <ctime>
 #include <new>
 
+#include "core/assert.hpp"
 #include "core/fatal.hpp"
 #include "core/sched/diagnostics.hpp"
 #include "core/sched/registry.hpp"
 #include "core/sched/scheduler.hpp"
-#include "core/value/stack.hpp"
 #include "core/sched/worker.hpp"
+#include "core/value/stack.hpp"
 
 namespace seq {
 
@@ -36,19 +37,15 @@ void switch_out(Strand* s, SwitchReason why) {
         report_stack_overflow(s->id);
     Worker* w = s->home;
     Handoff h{s, why, s->sched_fctx};
-    if (Strand* next = w->take_for_handoff(why)) {
-        if (next == s) return;  // cannot happen: s is not queued
+    if (Strand* next = w->ready.take_for_handoff(why)) {
+        SEQ_ASSERT(next != s, "a switching-out strand was in its own run queue");
         w->prepare_run(next);
         arrive(s, fiber_jump(next->fctx, &h, s->san, next->san));
         return;
     }
-    if (why == SwitchReason::Yield && w->runnext == nullptr && w->local.empty() &&
-        w->handoff_budget > 0) {
-        // Nothing else is ready: a yield is a no-op (the budget still sends
-        // a spinning strand back through the loop now and then for I/O).
-        --w->handoff_budget;
-        return;
-    }
+    // Nothing else is ready: a yield is a no-op (the budget still sends a
+    // spinning strand back through the loop now and then for I/O).
+    if (why == SwitchReason::Yield && w->ready.keep_running_yielder()) return;
     w->running = nullptr;
     arrive(s, fiber_jump(s->sched_fctx, &h, s->san, w->san));
 }
@@ -69,7 +66,7 @@ void switch_out(Strand* s, SwitchReason why) {
     counters_on_finish(s->counted);
     Worker* w = s->home;
     Handoff h{s, SwitchReason::Done, s->sched_fctx};
-    if (Strand* next = w->take_for_handoff(SwitchReason::Done)) {
+    if (Strand* next = w->ready.take_for_handoff(SwitchReason::Done)) {
         w->prepare_run(next);
         fiber_exit(next->fctx, &h, s->san, next->san);
     }
@@ -94,10 +91,7 @@ void make_runnable(Strand* s, bool by_strand) {
     Worker* cw = current_worker();
     if (cw && (s->pin_count == 0 || s->home == cw)) {
         s->home = cw;
-        if (by_strand && s->pin_count == 0)
-            cw->push_runnext(s);
-        else
-            cw->push_local(s);
+        cw->ready.push_woken(s, by_strand);
         return;
     }
     s->home->post(s);
@@ -140,23 +134,23 @@ uint64_t spawn_strand(EntryFn entry, Stack initial_sp, const SpawnOptions& opts)
     uint64_t id = s->id;  // `s` may run (and finish) as soon as it is queued
     if (cw) {
         s->home = cw;
-        // Spawned by a strand: work-first (see Worker::push_spawned), so a
+        // Spawned by a strand: work-first (see ReadyQueues::push_spawned), so a
         // tree of spawns runs depth-first and finished children return their
         // stacks before the next ones need them: skynet's peak drops from
         // ~100,000 live strands to ~100. Wakes and yields queue at the back.
         bool by_strand = current_strand() != nullptr;
         if (by_strand && opts.run_next) {
-            cw->push_runnext(s);
+            cw->ready.push_runnext(s);
             return id;
         }
         if (by_strand)
-            cw->push_spawned(s);
+            cw->ready.push_spawned(s);
         else
-            cw->push_local(s);
+            cw->ready.push_ready(s);
         // A strand spawning in a loop does not return to its worker loop for
         // a while: share the new work with sleeping workers now (Go wakes an
         // idle P at every go statement for the same reason).
-        cw->donate_if_others_idle();
+        cw->ready.donate_if_others_idle();
     } else {
         unsigned n = static_cast<unsigned>(sched.workers.size());
         Worker* w =

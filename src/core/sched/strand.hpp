@@ -24,9 +24,9 @@
 #include <atomic>
 #include <cstdint>
 
-#include "core/value/context.hpp"
 #include "core/sched/fiber.hpp"
 #include "core/sched/stack_pool.hpp"
+#include "core/value/context.hpp"
 #include "core/value/value.hpp"
 
 namespace seq {
