@@ -165,17 +165,32 @@ Strand* current_strand() {
     return current_context()->strand;
 }
 
-void park() {
+void park(ParkReason reason) {
     Strand* s = current_strand();
     if (!s) fatal("park", "called outside a strand");
+    s->park_reason = reason;
+#if defined(SEQ_DIAGNOSTICS)
+    if (s->registry_slot >= 0) existing_strand_registry().note_parked(s->registry_slot, reason);
+#endif
     switch_out(s, SwitchReason::Park);
+}
+
+void note_woken(Strand* s) {
+    s->park_reason = ParkReason::None;
+#if defined(SEQ_DIAGNOSTICS)
+    if (s->registry_slot >= 0) existing_strand_registry().note_woken(s->registry_slot);
+#endif
 }
 
 void wake(Strand* s) {
     uint32_t prev = s->wake_state.exchange(static_cast<uint32_t>(WakeState::Notified),
                                            std::memory_order_acq_rel);
-    if (prev == static_cast<uint32_t>(WakeState::Parked))
+    if (prev == static_cast<uint32_t>(WakeState::Parked)) {
+        // Only this caller made the PARKED -> NOTIFIED transition: the
+        // strand is ours to queue until it runs.
+        note_woken(s);
         make_runnable(s, current_strand() != nullptr);
+    }
 }
 
 void yield_now() {

@@ -41,11 +41,19 @@ Worker::Worker(unsigned idx, Scheduler* sched) : index(idx), sched_(sched), read
 }
 
 Worker::~Worker() {
-    // The loop was closed by the worker thread itself (see main()).
+    if (!started_) {
+        // Never ran (a scheduling test's worker): close the loop here.
+        uv_close(reinterpret_cast<uv_handle_t*>(&wake_poll_), nullptr);
+        while (uv_run(&loop, UV_RUN_NOWAIT) != 0) {
+        }
+        uv_loop_close(&loop);
+    }
+    // Otherwise the loop was closed by the worker thread itself (see main()).
     if (wake_fd_ >= 0) close(wake_fd_);
 }
 
 void Worker::start() {
+    started_ = true;
     thread_ = std::thread([this] { main(); });
 }
 
@@ -84,6 +92,7 @@ void Worker::prepare_run(Strand* s) {
     s->home = this;
     s->wake_state.store(static_cast<uint32_t>(WakeState::Running), std::memory_order_relaxed);
     running = s;
+    running_id.store(s->id, std::memory_order_relaxed);
     ++switches;
     set_current_context(&s->ctx);
 }
@@ -96,6 +105,7 @@ void Worker::run_strand(Strand* s) {
     // Whichever strand switched back here (after any direct handoffs).
     auto* h = static_cast<Handoff*>(t.data);
     running = nullptr;
+    running_id.store(0, std::memory_order_relaxed);
     after_switch(h->from, h->why, t.fctx);
 }
 
@@ -125,6 +135,7 @@ void Worker::after_switch(Strand* prev, SwitchReason why, fcontext_t prev_ctx) {
                 // Woken before it finished parking: run it again soon.
                 prev->wake_state.store(static_cast<uint32_t>(WakeState::Running),
                                        std::memory_order_relaxed);
+                note_woken(prev);
                 ready.push_ready(prev);
             }
             break;

@@ -71,6 +71,9 @@ struct Worker {
     std::atomic<bool> preempt{false};       // set by the time-slice monitor
     std::atomic<uint64_t> resumes_seen{0};  // monitor's view of `switches`
     std::atomic<uint64_t> strands_run{0};   // diagnostics
+    // The id of the strand running here (0: none), for diagnostics: written
+    // by this worker at every switch (a plain store), read by anyone.
+    std::atomic<uint64_t> running_id{0};
 
   private:
     void main();
@@ -79,6 +82,7 @@ struct Worker {
     static void on_wake_fd(uv_poll_t* h, int status, int events);
 
     std::thread thread_;
+    bool started_ = false;
     int wake_fd_ = -1;
     uv_poll_t wake_poll_;
     void* sigstack_ = nullptr;

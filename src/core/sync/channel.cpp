@@ -24,14 +24,14 @@ __attribute__((noinline)) ThreadWait* this_thread_wait() {
 ChannelWaiter::ChannelWaiter()
     : strand(current_strand()), thread(strand ? nullptr : this_thread_wait()) {}
 
-void ChannelWaiter::wait() {
+void ChannelWaiter::wait(ParkReason reason) {
     if (strand) {
         unsigned spins = 0;
         for (;;) {
             uint32_t st = state.load(std::memory_order_acquire);
             if (st == kDone) return;
             if (st == kWaiting) {
-                park();  // a stale permit just makes us look again
+                park(reason);  // a stale permit just makes us look again
             } else if (++spins < 64) {
                 cpu_relax();  // the waker is inside wake() on another thread
             } else {
@@ -233,7 +233,7 @@ bool channel_send(Channel* ch, StackValue v) {
     me.value = v;
     ch->senders.push_back(&me);
     ch->lock.unlock();
-    me.wait();
+    me.wait(ParkReason::ChannelSend);
     if (!me.ok) {
         drop_value(me.value);
         return false;
@@ -281,7 +281,7 @@ bool channel_receive(Channel* ch, StackValue* out) {
     ChannelWaiter me;
     ch->receivers.push_back(&me);
     ch->lock.unlock();
-    me.wait();
+    me.wait(ParkReason::ChannelReceive);
     *out = me.ok ? me.value : make_int(0);
     return me.ok;
 }

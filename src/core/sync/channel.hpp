@@ -28,6 +28,7 @@
 #include <mutex>
 
 #include "core/intrusive_fifo.hpp"
+#include "core/sched/park_reason.hpp"
 #include "core/value/value.hpp"
 
 namespace seq {
@@ -92,8 +93,9 @@ struct ChannelWaiter {
     ChannelWaiter(const ChannelWaiter&) = delete;
     ChannelWaiter& operator=(const ChannelWaiter&) = delete;
 
-    // Blocks the calling strand (park) or OS thread (condvar) until complete().
-    void wait();
+    // Blocks the calling strand (park, naming `reason`) or OS thread
+    // (condvar) until complete().
+    void wait(ParkReason reason);
     // Called once, by the party that unlinked this waiter, without any lock
     // held; the waiter may be gone as soon as this returns.
     void complete();

@@ -286,7 +286,7 @@ WeaveResult weave_resume(WeaveCore* c, StackValue in) {
         case Phase::Done:
             break;
     }
-    req.wait();
+    req.wait(ParkReason::WeaveResume);
     drop_value(req.in);  // still ours only if the weave ended before taking it
     if (!req.ok) return {make_int(0), false};
     return {req.value, true};
@@ -334,7 +334,7 @@ StackValue weave_yield(WeaveCore* c, StackValue ctx, StackValue out, Stack sp) {
     c->lock.unlock();
     drop_value(out);
     if (r) r->complete();
-    me.wait();
+    me.wait(ParkReason::WeaveYield);
     if (me.flags & kCancelFlag) unwind(c, ctx, sp);
     return me.value;
 }
@@ -368,7 +368,7 @@ void weave_cancel(WeaveCore* c) {
             w->flags |= kCancelFlag;
             c->lock.unlock();
             w->complete();
-            req.wait();  // answered (false) when the weave has ended
+            req.wait(ParkReason::WeaveResume);  // answered (false) when the weave has ended
             return;
         }
         case Phase::Running: {
@@ -382,7 +382,7 @@ void weave_cancel(WeaveCore* c) {
             req.cancel = true;
             c->pending.push_back(&req);
             c->lock.unlock();
-            req.wait();
+            req.wait(ParkReason::WeaveResume);
             return;
         }
     }

@@ -624,7 +624,7 @@ std::vector<sockaddr_storage> resolve(std::string_view host, int port, bool pass
     hints.ai_socktype = SOCK_STREAM;
     hints.ai_flags = passive ? AI_PASSIVE : 0;
     uv_getaddrinfo_t req;
-    UvWaiter w;
+    UvWaiter w(ParkReason::DnsLookup);
     req.data = &w;
     int r = uv_getaddrinfo(
         current_loop(), &req,
@@ -796,7 +796,7 @@ TcpResult tcp_accept(int64_t listener) {
             l->acceptors.push(&w);
             arm(l);
             while (!w.done)
-                park();
+                park(ParkReason::TcpAccept);
             fd = w.fd;
         }
     }
@@ -836,7 +836,7 @@ TcpResult tcp_connect(std::string_view host, int64_t port) {
         registry_add(m, s);
         int status;
         {
-            UvWaiter cw;
+            UvWaiter cw(ParkReason::TcpConnect);
             uv_connect_t req;
             req.data = &cw;
             status = uv_tcp_connect(
@@ -903,7 +903,7 @@ TcpReadResult tcp_read(int64_t id) {
         SocketWaiter w(current_strand());
         s->readers.push(&w);
         while (w.queued)
-            park();
+            park(ParkReason::TcpRead);
     }
 }
 
@@ -929,7 +929,7 @@ bool tcp_write(int64_t id, std::string_view data) {
     b.base += done;
     b.len -= done;
     uv_write_t req;
-    UvWaiter w;
+    UvWaiter w(ParkReason::TcpWrite);
     req.data = &w;
     int st = uv_write(&req, as_stream(s), &b, 1, [](uv_write_t* rq, int status) {
         static_cast<UvWaiter*>(rq->data)->complete(status);
