@@ -36,6 +36,12 @@ void switch_out(Strand* s, SwitchReason why) {
         static_cast<char*>(__builtin_frame_address(0)) < s->stack->bottom + 256)
         report_stack_overflow(s->id);
     Worker* w = s->home;
+    SEQ_ASSERT(w == current_worker() && w->running == s,
+               "switching out a strand that is not running on this worker");
+    SEQ_ASSERT(s->next == nullptr, "the running strand is linked into a queue");
+    SEQ_ASSERT(
+        s->wake_state.load(std::memory_order_relaxed) != static_cast<uint32_t>(WakeState::Parked),
+        "a running strand is marked parked");
     Handoff h{s, why, s->sched_fctx};
     if (Strand* next = w->ready.take_for_handoff(why)) {
         SEQ_ASSERT(next != s, "a switching-out strand was in its own run queue");
@@ -65,6 +71,8 @@ void switch_out(Strand* s, SwitchReason why) {
 #endif
     counters_on_finish(s->counted);
     Worker* w = s->home;
+    SEQ_ASSERT(w == current_worker() && w->running == s,
+               "a finishing strand is not the one running on this worker");
     Handoff h{s, SwitchReason::Done, s->sched_fctx};
     if (Strand* next = w->ready.take_for_handoff(SwitchReason::Done)) {
         w->prepare_run(next);
@@ -168,6 +176,7 @@ Strand* current_strand() {
 void park(ParkReason reason) {
     Strand* s = current_strand();
     if (!s) fatal("park", "called outside a strand");
+    SEQ_ASSERT(reason != ParkReason::None, "park() needs a reason");
     s->park_reason = reason;
 #if defined(SEQ_DIAGNOSTICS)
     if (s->registry_slot >= 0) existing_strand_registry().note_parked(s->registry_slot, reason);
@@ -185,7 +194,9 @@ void note_woken(Strand* s) {
 void wake(Strand* s) {
     uint32_t prev = s->wake_state.exchange(static_cast<uint32_t>(WakeState::Notified),
                                            std::memory_order_acq_rel);
+    SEQ_ASSERT(prev <= static_cast<uint32_t>(WakeState::Notified), "corrupt wake state");
     if (prev == static_cast<uint32_t>(WakeState::Parked)) {
+        SEQ_ASSERT(s->next == nullptr, "a parked strand is linked into a queue");
         // Only this caller made the PARKED -> NOTIFIED transition: the
         // strand is ours to queue until it runs.
         note_woken(s);

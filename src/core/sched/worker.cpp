@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "core/assert.hpp"
 #include "core/fatal.hpp"
 #include "core/sched/scheduler.hpp"
 
@@ -78,6 +79,7 @@ void Worker::notify() {
 }
 
 void Worker::post(Strand* s) {
+    SEQ_ASSERT(s->home == this, "posting a strand to a worker that is not its home");
     ready.post(s);
     notify();
 }
@@ -88,6 +90,13 @@ void Worker::post_chain(Strand* first, Strand* last) {
 }
 
 void Worker::prepare_run(Strand* s) {
+    // Whatever runs next was taken off a queue (unlinked) and is not the
+    // strand switching out; a parked strand runs only after a wake.
+    SEQ_ASSERT(s->next == nullptr, "a strand about to run is still queued");
+    SEQ_ASSERT(s != running, "resuming the strand that is running");
+    SEQ_ASSERT(
+        s->wake_state.load(std::memory_order_relaxed) != static_cast<uint32_t>(WakeState::Parked),
+        "resuming a parked strand");
     ready.on_switch_in();
     s->home = this;
     s->wake_state.store(static_cast<uint32_t>(WakeState::Running), std::memory_order_relaxed);
@@ -113,6 +122,8 @@ void Worker::after_switch(Strand* prev, SwitchReason why, fcontext_t prev_ctx) {
     if (preempt.load(std::memory_order_relaxed)) preempt.store(false, std::memory_order_relaxed);
     // Single writer (this thread): a plain store, no locked instruction.
     strands_run.store(strands_run.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    SEQ_ASSERT(prev != running, "completing the switch-out of the strand that runs");
+    SEQ_ASSERT(prev->next == nullptr, "a strand switching out is linked into a queue");
 
     if (why == SwitchReason::Done) {
         if (!running) set_current_context(nullptr);  // the context dies with the strand
@@ -125,6 +136,9 @@ void Worker::after_switch(Strand* prev, SwitchReason why, fcontext_t prev_ctx) {
 
     switch (why) {
         case SwitchReason::Yield:
+            SEQ_ASSERT(prev->wake_state.load(std::memory_order_relaxed) !=
+                           static_cast<uint32_t>(WakeState::Parked),
+                       "a yielding strand is marked parked");
             ready.push_ready(prev);
             break;
         case SwitchReason::Park: {
@@ -132,6 +146,8 @@ void Worker::after_switch(Strand* prev, SwitchReason why, fcontext_t prev_ctx) {
             if (!prev->wake_state.compare_exchange_strong(expected,
                                                           static_cast<uint32_t>(WakeState::Parked),
                                                           std::memory_order_acq_rel)) {
+                SEQ_ASSERT(expected == static_cast<uint32_t>(WakeState::Notified),
+                           "a parking strand's state changed to other than NOTIFIED");
                 // Woken before it finished parking: run it again soon.
                 prev->wake_state.store(static_cast<uint32_t>(WakeState::Running),
                                        std::memory_order_relaxed);
@@ -142,6 +158,8 @@ void Worker::after_switch(Strand* prev, SwitchReason why, fcontext_t prev_ctx) {
         }
         case SwitchReason::Migrate: {
             Worker* target = prev->migrate_to;
+            SEQ_ASSERT(target != nullptr && prev->pin_count > 0,
+                       "a migration without a target, or unpinned in flight");
             prev->migrate_to = nullptr;
             prev->home = target;
             target->post(prev);
