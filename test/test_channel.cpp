@@ -10,11 +10,11 @@
 #include <thread>
 #include <vector>
 
-#include "core/sync/channel.hpp"
 #include "core/sched/scheduler.hpp"
-#include "core/value/stack.hpp"
 #include "core/sched/strand.hpp"
 #include "core/sched/worker.hpp"
+#include "core/sync/channel.hpp"
+#include "core/value/stack.hpp"
 #include "seq/runtime.h"
 #include "seq/runtime_channels.h"
 #include "test_support.hpp"
@@ -29,10 +29,10 @@ const auto eventually = [](const std::function<bool()>& pred) {
     return test::wait_until(pred, 30);
 };
 
-size_t parked(WaiterList& list, Channel* ch) {
+size_t parked(ChannelWaiterList& list, Channel* ch) {
     ch->lock.lock();
     size_t n = 0;
-    for (Waiter* w = list.head; w; w = w->next)
+    for (ChannelWaiter* w = list.front(); w; w = ChannelWaiterList::next(w))
         ++n;
     ch->lock.unlock();
     return n;

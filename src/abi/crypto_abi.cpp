@@ -46,7 +46,7 @@ auto run_off_worker(F f) -> decltype(f()) {
         std::optional<decltype(f())> result;
         UvWaiter* waiter;
     };
-    UvWaiter waiter;
+    UvWaiter waiter(ParkReason::ThreadPool);
     Job job{};
     job.fn = &f;
     job.waiter = &waiter;

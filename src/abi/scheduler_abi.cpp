@@ -3,11 +3,12 @@
 #include <unordered_set>
 
 #include "abi/abi.hpp"
-#include "core/value/callable.hpp"
-#include "core/value/context.hpp"
 #include "core/output.hpp"
 #include "core/sched/scheduler.hpp"
 #include "core/sched/strand.hpp"
+#include "core/sched/yield_valve.hpp"
+#include "core/value/callable.hpp"
+#include "core/value/context.hpp"
 
 using namespace seq;
 
@@ -106,18 +107,7 @@ SEQ_API seq_stack_t patch_seq_yield_strand(seq_stack_t sp) {
 }
 
 SEQ_API void patch_seq_maybe_yield(void) {
-    // Fast path: both valves off, one load and compare.
-    YieldValve v = yield_valve();
-    if (!v.interval && !v.slice) return;
-    ExecContext* ctx = current_context();
-    if (!ctx->strand) return;
-    // The counter is per strand (strands migrate between threads) and wraps.
-    if (v.interval && ++ctx->yield_counter >= v.interval) {
-        ctx->yield_counter = 0;
-        yield_now();
-        return;
-    }
-    if (v.slice && preempt_requested()) yield_now();
+    maybe_yield();
 }
 
 SEQ_API void patch_seq_wait_all_strands(void) {

@@ -39,7 +39,7 @@ void run_blocking(void (*fn)(void*), void* arg) {
     }
     // The waiter pins the strand: the completion callback runs on this
     // worker's loop and wakes it here.
-    UvWaiter waiter;
+    UvWaiter waiter(ParkReason::ThreadPool);
     BlockingJob job{};
     job.fn = fn;
     job.arg = arg;

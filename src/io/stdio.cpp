@@ -30,14 +30,18 @@ namespace {
 
 // ---- waiting: a strand parks, any other thread blocks ----------------------------
 
-// Waiters for a condition guarded by a std::mutex. Every notify happens under
-// that mutex and a waiter reads its `woken` flag under it too, so once a
-// strand sees it was woken, the notifier's wake() call has returned: the
-// strand may then return and even finish without the notifier touching a
-// dead Strand. Waiters re-check their condition (notify wakes them all: the
-// lists here are a handful of strands).
-class Waiters {
+// The condition variable of stdio's state: waiters for a predicate guarded
+// by a std::mutex, strands parking and other threads blocking. Every notify
+// happens under that mutex and a waiter reads its `woken` flag under it too,
+// so once a strand sees it was woken, the notifier's wake() call has
+// returned: the strand may then return and even finish without the notifier
+// touching a dead Strand. Waiters re-check their predicate (notify wakes
+// them all: the lists here are a handful of strands).
+class StdioCondition {
   public:
+    // `reason`: what a strand parked here waits for (diagnostics).
+    explicit StdioCondition(ParkReason reason) : reason_(reason) {}
+
     template <class Pred>
     void wait(std::unique_lock<std::mutex>& lk, Pred pred) {
         Strand* s = current_strand();
@@ -53,7 +57,7 @@ class Waiters {
             // across a park, so it is locked and unlocked on one OS thread.
             do {
                 lk.unlock();
-                park();
+                park(reason_);
                 lk.lock();
             } while (!n.woken);
         }
@@ -82,6 +86,7 @@ class Waiters {
     };
     std::vector<Node*> nodes_;
     std::condition_variable cv_;
+    const ParkReason reason_;
 };
 
 void start_thread(const char* what, void (*fn)(uint64_t, int, bool), uint64_t gen, int fd,
@@ -104,12 +109,12 @@ int dup_for_test(const char* what, int fd) {
 
 struct StdoutState {
     std::mutex mu;
-    std::condition_variable writer_cv;  // the writer waits here for bytes
-    Waiters drained;                    // `written` advanced
-    std::string pending;                // appended, not yet taken by the writer
-    std::string spare;                  // the writer's last batch buffer, reused
-    uint64_t appended = 0;              // bytes appended since the start
-    uint64_t written = 0;               // bytes the writer finished with
+    std::condition_variable writer_cv;                       // the writer waits here for bytes
+    StdioCondition drained{ParkReason::StdoutBackpressure};  // `written` advanced
+    std::string pending;    // appended, not yet taken by the writer
+    std::string spare;      // the writer's last batch buffer, reused
+    uint64_t appended = 0;  // bytes appended since the start
+    uint64_t written = 0;   // bytes the writer finished with
     // appended - written, published for flush's lock-free fast path: a
     // thread that reads 0 after its own append knows the writer is past it.
     std::atomic<uint64_t> unwritten{0};
@@ -211,8 +216,9 @@ void append(std::string_view a, std::string_view b) {
 struct StdinState {
     std::mutex mu;
     std::condition_variable reader_cv;  // the reader waits here for a request
-    Waiters changed;                    // new data / end of input / a consumer finished / reset
-    std::string buf;                    // unread input is buf[pos..]
+    StdioCondition changed{
+        ParkReason::Stdin};  // new data / end of input / a consumer finished / reset
+    std::string buf;         // unread input is buf[pos..]
     size_t pos = 0;
     size_t scanned = 0;     // bytes from pos known to hold no '\n'
     bool eof = false;       // a read returned end of input (or failed), not yet reported

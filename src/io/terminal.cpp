@@ -82,7 +82,7 @@ struct PollWait {
 };
 
 void wait_readable(int fd) {
-    UvWaiter waiter;
+    UvWaiter waiter(ParkReason::Stdin);
     auto* pw = new PollWait;
     pw->waiter = &waiter;
     pw->handle.data = pw;

@@ -54,7 +54,7 @@ void sleep_ms(uint64_t ms) {
     const int64_t deadline = raw_monotonic_ns() + static_cast<int64_t>(ms) * 1000000;
     for (int64_t left = static_cast<int64_t>(ms) * 1000000; left > 0;
          left = deadline - raw_monotonic_ns()) {
-        UvWaiter waiter;
+        UvWaiter waiter(ParkReason::Sleep);
         uv_loop_t* loop = current_loop();
         uv_timer_t timer;
         uv_timer_init(loop, &timer);

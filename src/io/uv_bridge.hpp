@@ -3,9 +3,9 @@
 //
 // The pattern, used by every I/O word:
 //
-//     UvWaiter w;                       // pins the strand to this worker
+//     UvWaiter w(ParkReason::TcpWrite); // pins the strand to this worker
 //     uv_xxx_start(..., [](uv_req* r, int st) { waiter_of(r)->complete(st); });
-//     int status = w.wait();            // parks until the callback ran
+//     int status = w.wait();            // parks (on that reason) until the callback ran
 //
 // The callback runs on the same worker thread (the strand is pinned while
 // the operation is in flight), so `done` needs no atomics: it is written by
@@ -24,7 +24,8 @@ namespace seq {
 
 class UvWaiter {
   public:
-    UvWaiter() : strand_(current_strand()) {}
+    // `reason`: what the strand waits for, shown by diagnostics while parked.
+    explicit UvWaiter(ParkReason reason) : strand_(current_strand()), reason_(reason) {}
     UvWaiter(const UvWaiter&) = delete;
     UvWaiter& operator=(const UvWaiter&) = delete;
 
@@ -38,7 +39,7 @@ class UvWaiter {
     // Parks until complete() ran; returns its status.
     int wait() {
         while (!done_)
-            park();
+            park(reason_);
         return status_;
     }
 
@@ -48,6 +49,7 @@ class UvWaiter {
   private:
     LoopPin pin_;  // the strand may not migrate while the operation is in flight
     Strand* strand_;
+    ParkReason reason_;
     bool done_ = false;
     int status_ = 0;
 };

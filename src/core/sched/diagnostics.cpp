@@ -125,25 +125,53 @@ std::string diagnostics_text() {
         c.active.load(), c.spawned.load(), c.completed.load(), c.peak.load(), st.guarded_live,
         st.dense_live, st.pooled, st.cold, st.guard_budget, st.mmap_calls, st.trims);
     out += buf;
+    // Which strand each worker runs right now: a worker running one is busy
+    // whatever its loop flag says, and those strands are "running" below.
+    std::vector<uint64_t> running;
     if (scheduler_running()) {
         Scheduler& s = scheduler();
         for (auto& w : s.workers) {
+            uint64_t id = w->running_id.load(std::memory_order_relaxed);
+            char what[64];
+            if (id) {
+                running.push_back(id);
+                std::snprintf(what, sizeof what, "busy, running strand %" PRIu64, id);
+            } else if (w->sleeping.load(std::memory_order_relaxed)) {
+                std::snprintf(what, sizeof what, "idle");
+            } else {
+                std::snprintf(what, sizeof what, "busy, in its loop");
+            }
             std::snprintf(buf, sizeof buf, "worker %u: %s, %" PRIu64 " strand runs\n", w->index,
-                          w->sleeping.load() ? "idle" : "busy", w->strands_run.load());
+                          what, w->strands_run.load());
             out += buf;
         }
     }
 #if defined(SEQ_DIAGNOSTICS)
     StrandRegistry& r = strand_registry();
-    auto live = r.active_strands();
+    std::vector<TrackedStrand> live = r.tracked();
     uint64_t now = static_cast<uint64_t>(std::time(nullptr));
+    uint64_t now_ms = coarse_monotonic_ms();
     std::snprintf(buf, sizeof buf, "registry: %zu tracked of %zu slots, %" PRIu64 " overflowed\n",
                   live.size(), r.capacity(), r.overflow_count());
     out += buf;
-    std::sort(live.begin(), live.end(), [](auto& a, auto& b) { return a.second < b.second; });
-    for (size_t i = 0; i < live.size() && i < 20; ++i) {
-        std::snprintf(buf, sizeof buf, "  strand %" PRIu64 ": running for %" PRIu64 " s\n",
-                      live[i].first, now - live[i].second);
+    std::sort(live.begin(), live.end(), [](auto& a, auto& b) {
+        return a.spawn_time != b.spawn_time ? a.spawn_time < b.spawn_time : a.id < b.id;
+    });
+    for (const TrackedStrand& t : live) {
+        uint64_t age = now >= t.spawn_time ? now - t.spawn_time : 0;
+        bool is_running = std::find(running.begin(), running.end(), t.id) != running.end();
+        if (is_running || t.reason == ParkReason::None) {
+            // Runnable: on a worker now, or queued on one.
+            std::snprintf(buf, sizeof buf, "  strand %" PRIu64 ": %s (spawned %" PRIu64 " s ago)\n",
+                          t.id, is_running ? "running" : "ready", age);
+        } else {
+            double parked_s =
+                now_ms >= t.parked_ms ? static_cast<double>(now_ms - t.parked_ms) / 1000.0 : 0.0;
+            std::snprintf(buf, sizeof buf,
+                          "  strand %" PRIu64 ": parked on %s for %.1f s (spawned %" PRIu64
+                          " s ago)\n",
+                          t.id, park_reason_name(t.reason), parked_s, age);
+        }
         out += buf;
     }
 #endif

@@ -22,8 +22,9 @@ void install_diagnostic_signals();
 // Reports a strand's stack overflow and aborts (async-signal-safe).
 [[noreturn]] void report_stack_overflow(uint64_t strand_id);
 
-// Human-readable diagnostics: counters, stacks by mode, workers, and the
-// tracked strands with their park reasons.
+// Human-readable diagnostics: counters, stacks by mode, each worker (busy
+// running strand N, busy in its loop, or idle), and each tracked strand:
+// running, ready, or "parked on <reason> for <seconds> s".
 std::string diagnostics_text();
 
 // The at-exit report (SEQ_REPORT unset or 0: silent; 1: text; json; words;

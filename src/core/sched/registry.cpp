@@ -20,8 +20,9 @@ std::optional<size_t> StrandRegistry::register_strand(uint64_t id) {
         size_t i = n;  // lowest free slot first, as the seed's tests expect
         Slot& slot = slots_[i];
         if (slot.id.load(std::memory_order_relaxed) != 0) continue;
-        // Time first, so a reader that sees the id also sees its time.
+        // Time and status first, so a reader that sees the id also sees them.
         slot.spawn_time.store(now, std::memory_order_relaxed);
+        slot.status.store(0, std::memory_order_relaxed);
         uint64_t expected = 0;
         if (slot.id.compare_exchange_strong(expected, id, std::memory_order_acq_rel,
                                             std::memory_order_relaxed)) {
@@ -59,8 +60,24 @@ std::vector<std::pair<uint64_t, uint64_t>> StrandRegistry::active_strands() cons
     return out;
 }
 
+std::vector<TrackedStrand> StrandRegistry::tracked() const {
+    std::vector<TrackedStrand> out;
+    for (size_t i = 0; i < capacity_; ++i) {
+        const Slot& slot = slots_[i];
+        uint64_t id = slot.id.load(std::memory_order_acquire);
+        if (!id) continue;
+        uint64_t status = slot.status.load(std::memory_order_relaxed);
+        uint64_t spawned = slot.spawn_time.load(std::memory_order_relaxed);
+        // The strand may have ended (and another taken the slot) meanwhile.
+        if (slot.id.load(std::memory_order_acquire) != id) continue;
+        out.push_back({id, spawned, static_cast<ParkReason>(status >> kReasonShift),
+                       status & ((uint64_t{1} << kReasonShift) - 1)});
+    }
+    return out;
+}
+
 StrandRegistry& strand_registry() {
-    static StrandRegistry* r =
+    static StrandRegistry* r = detail::g_strand_registry =
         new StrandRegistry(parse_registry_size(env_var("SEQ_STRAND_REGISTRY_SIZE")));
     return *r;
 }

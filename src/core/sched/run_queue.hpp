@@ -1,6 +1,7 @@
 // The queues a worker schedules from, all intrusive (a strand is linked by
 // its own `next` field, so queueing never allocates):
-//   LocalQueue  FIFO owned by one worker thread, no synchronisation;
+//   LocalQueue  FIFO owned by one worker thread, no synchronisation
+//               (the runtime's IntrusiveFifo);
 //   Inbox       multi-producer queue other threads push into; the owner takes
 //               everything at once (a Treiber stack reversed on take).
 #pragma once
@@ -8,66 +9,14 @@
 #include <atomic>
 #include <cstddef>
 
+#include "core/assert.hpp"
+#include "core/intrusive_fifo.hpp"
+
 namespace seq {
 
+// Linked through T::next, counted (donation halves it).
 template <typename T>
-class LocalQueue {
-  public:
-    bool empty() const { return head_ == nullptr; }
-    size_t size() const { return size_; }
-
-    void push_back(T* t) {
-        t->next = nullptr;
-        if (tail_)
-            tail_->next = t;
-        else
-            head_ = t;
-        tail_ = t;
-        ++size_;
-    }
-
-    void push_front(T* t) {
-        t->next = head_;
-        head_ = t;
-        if (!tail_) tail_ = t;
-        ++size_;
-    }
-
-    // Inserts `t` right after `pos`, which must be in this queue.
-    void insert_after(T* pos, T* t) {
-        t->next = pos->next;
-        pos->next = t;
-        if (tail_ == pos) tail_ = t;
-        ++size_;
-    }
-
-    T* pop_front() {
-        T* t = head_;
-        if (!t) return nullptr;
-        head_ = t->next;
-        if (!head_) tail_ = nullptr;
-        t->next = nullptr;
-        --size_;
-        return t;
-    }
-
-    // Appends a chain linked through `next` (null-terminated) of `n` items.
-    void append_chain(T* first, T* last, size_t n) {
-        if (!first) return;
-        last->next = nullptr;
-        if (tail_)
-            tail_->next = first;
-        else
-            head_ = first;
-        tail_ = last;
-        size_ += n;
-    }
-
-  private:
-    T* head_ = nullptr;
-    T* tail_ = nullptr;
-    size_t size_ = 0;
-};
+using LocalQueue = IntrusiveFifo<T, &T::next, true>;
 
 template <typename T>
 class Inbox {
@@ -80,7 +29,10 @@ class Inbox {
         } while (!head_.compare_exchange_weak(head, first, std::memory_order_seq_cst,
                                               std::memory_order_relaxed));
     }
-    void push(T* t) { push_chain(t, t); }
+    void push(T* t) {
+        SEQ_ASSERT(t->next == nullptr, "posting a strand that is already queued");
+        push_chain(t, t);
+    }
 
     bool empty() const { return head_.load(std::memory_order_seq_cst) == nullptr; }
 

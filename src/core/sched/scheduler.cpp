@@ -3,14 +3,11 @@
 #include <signal.h>
 #include <time.h>
 
-#include <algorithm>
-#include <chrono>
-#include <thread>
-
 #include "core/fatal.hpp"
 #include "core/sched/diagnostics.hpp"
-#include "core/sys/process.hpp"
 #include "core/sched/registry.hpp"
+#include "core/sched/yield_valve.hpp"
+#include "core/sys/process.hpp"
 
 namespace seq {
 
@@ -32,33 +29,6 @@ std::condition_variable& shutdown_cv() {
 }
 
 std::atomic<Scheduler*> g_sched{nullptr};
-
-// The time-slice monitor (SEQ_YIELD_SLICE_US): a thread that looks at each
-// worker every half slice and asks the running strand to yield when the
-// worker has not switched since the previous look.
-struct Monitor {
-    std::thread thread;
-    std::atomic<bool> stop{false};
-    std::mutex mu;
-    std::condition_variable cv;
-};
-Monitor* g_monitor = nullptr;
-
-void monitor_main(Scheduler* sched, Monitor* m, uint64_t slice_us) {
-    std::vector<uint64_t> last(sched->workers.size(), ~uint64_t{0});
-    auto period = std::chrono::microseconds(slice_us / 2 ? slice_us / 2 : 1);
-    std::unique_lock<std::mutex> lock(m->mu);
-    while (!m->stop.load()) {
-        m->cv.wait_for(lock, period);
-        for (size_t i = 0; i < sched->workers.size(); ++i) {
-            Worker* w = sched->workers[i].get();
-            uint64_t seen = w->strands_run.load(std::memory_order_relaxed);
-            if (seen == last[i] && !w->sleeping.load(std::memory_order_relaxed))
-                w->preempt.store(true, std::memory_order_relaxed);
-            last[i] = seen;
-        }
-    }
-}
 
 }  // namespace
 
@@ -93,14 +63,7 @@ void scheduler_init() {
     g_sched.store(sched, std::memory_order_release);
     for (auto& w : sched->workers)
         w->start();
-    uint64_t interval = std::min<uint64_t>(sched->config.yield_interval, UINT32_MAX);
-    g_yield_valve.store(interval | (uint64_t{sched->config.yield_slice_us ? 1u : 0u} << 32),
-                        std::memory_order_relaxed);
-    if (sched->config.yield_slice_us) {
-        g_monitor = new Monitor;
-        g_monitor->thread =
-            std::thread(monitor_main, sched, g_monitor, sched->config.yield_slice_us);
-    }
+    yield_valve_start(*sched);
 }
 
 bool scheduler_running() {
@@ -121,13 +84,7 @@ void scheduler_shutdown() {
     Scheduler* sched = g_sched.load(std::memory_order_acquire);
     if (!sched) return;
     if (current_worker()) fatal("scheduler_shutdown", "called from a strand or worker thread");
-    if (g_monitor) {
-        g_monitor->stop.store(true);
-        g_monitor->cv.notify_all();
-        g_monitor->thread.join();
-        delete g_monitor;
-        g_monitor = nullptr;
-    }
+    yield_valve_stop_monitor();
     for (auto& w : sched->workers) {
         w->stop.store(true, std::memory_order_release);
         // Wake it whether or not it is sleeping.
@@ -137,7 +94,7 @@ void scheduler_shutdown() {
     for (auto& w : sched->workers)
         w->join();
     g_sched.store(nullptr, std::memory_order_release);
-    g_yield_valve.store(0, std::memory_order_relaxed);
+    yield_valve_close();
     delete sched;
     stack_pool().release_all();
 }

@@ -56,18 +56,6 @@ void wait_all_strands();
 uint64_t counters_on_spawn(bool counted);
 void counters_on_finish(bool counted);
 
-// The yield valve's settings (SEQ_YIELD_INTERVAL, SEQ_YIELD_SLICE_US), set
-// by scheduler_init; both zero before it.
-struct YieldValve {
-    uint32_t interval;
-    uint32_t slice;  // non-zero when time-slice yielding is on
-};
-inline std::atomic<uint64_t> g_yield_valve{0};
-inline YieldValve yield_valve() {
-    uint64_t v = g_yield_valve.load(std::memory_order_relaxed);
-    return {static_cast<uint32_t>(v), static_cast<uint32_t>(v >> 32)};
-}
-
 // Wall-clock nanoseconds since the scheduler started (for reports).
 uint64_t scheduler_elapsed_ns();
 uint64_t monotonic_ns();

@@ -105,10 +105,7 @@ FiberStack* StackPool::take_locked() {
         pooled_.fetch_sub(1, std::memory_order_relaxed);
         return s;
     }
-    if (FiberStack* s = cold_tail_) {  // the most recently used is the warmest
-        cold_remove_locked(s);
-        return s;
-    }
+    if (FiberStack* s = cold_pop_newest_locked()) return s;  // the warmest
     while (!slabs_with_room_.empty()) {
         Slab* slab = slabs_with_room_.back();
         if (slab->room.empty()) {
@@ -209,6 +206,7 @@ void StackPool::release(FiberStack* s, StackCache* cache) {
 void StackPool::flush(StackCache* cache) {
     while (FiberStack* s = cache->head) {
         cache->head = s->next_free;
+        s->next_free = nullptr;  // unlinked: it may go to the cold list
         --cache->count;
         pooled_.fetch_sub(1, std::memory_order_relaxed);
         (s->guarded ? guarded_live_ : dense_live_).fetch_add(1, std::memory_order_relaxed);
@@ -220,25 +218,24 @@ void StackPool::flush(StackCache* cache) {
 
 void StackPool::cold_push_locked(FiberStack* s) {
     s->cold_since_ms = now_ms();
-    s->next_free = nullptr;
-    s->prev_free = cold_tail_;
-    if (cold_tail_)
-        cold_tail_->next_free = s;
-    else
-        cold_head_ = s;
-    cold_tail_ = s;
-    cold_.fetch_add(1, std::memory_order_relaxed);
+    cold_.push_back(s);
+    cold_count_.fetch_add(1, std::memory_order_relaxed);
     if (!trimmer_.joinable()) {
         trimmer_stop_ = false;
         trimmer_ = std::thread([this] { trimmer_main(); });
     }
 }
 
-void StackPool::cold_remove_locked(FiberStack* s) {
-    (s->prev_free ? s->prev_free->next_free : cold_head_) = s->next_free;
-    (s->next_free ? s->next_free->prev_free : cold_tail_) = s->prev_free;
-    s->next_free = s->prev_free = nullptr;
-    cold_.fetch_sub(1, std::memory_order_relaxed);
+FiberStack* StackPool::cold_pop_oldest_locked() {
+    FiberStack* s = cold_.pop_front();
+    if (s) cold_count_.fetch_sub(1, std::memory_order_relaxed);
+    return s;
+}
+
+FiberStack* StackPool::cold_pop_newest_locked() {
+    FiberStack* s = cold_.pop_back();
+    if (s) cold_count_.fetch_sub(1, std::memory_order_relaxed);
+    return s;
 }
 
 void StackPool::trimmer_main() {
@@ -248,11 +245,8 @@ void StackPool::trimmer_main() {
         trimmer_cv_.wait_for(lock, kTrimPeriod);
         if (trimmer_stop_) break;
         uint64_t cutoff = now_ms() - kColdMs;
-        while (cold_head_ && cold_head_->cold_since_ms <= cutoff) {
-            FiberStack* s = cold_head_;
-            cold_remove_locked(s);
-            batch.push_back(s);
-        }
+        while (!cold_.empty() && cold_.front()->cold_since_ms <= cutoff)
+            batch.push_back(cold_pop_oldest_locked());
         if (batch.empty()) continue;
         lock.unlock();
         trim_batch(batch);
@@ -304,10 +298,8 @@ void StackPool::trim_cold_now() {
     std::vector<FiberStack*> batch;
     {
         std::lock_guard<std::mutex> lock(mu_);
-        while (FiberStack* s = cold_head_) {
-            cold_remove_locked(s);
+        while (FiberStack* s = cold_pop_oldest_locked())
             batch.push_back(s);
-        }
     }
     if (!batch.empty()) trim_batch(batch);
 }
@@ -322,7 +314,7 @@ void StackPool::release_all() {
     std::lock_guard<std::mutex> lock(mu_);
     for (FiberStack* s = free_; s; s = s->next_free)
         fiber_san_release(&s->tsan_fiber);
-    for (FiberStack* s = cold_head_; s; s = s->next_free)
+    while (FiberStack* s = cold_.pop_front())
         fiber_san_release(&s->tsan_fiber);
     for (Slab* slab : slabs_) {
         munmap(slab->base, slab->bytes);
@@ -330,13 +322,13 @@ void StackPool::release_all() {
     }
     slabs_.clear();
     slabs_with_room_.clear();
-    free_ = cold_head_ = cold_tail_ = nullptr;
+    free_ = nullptr;
     free_count_ = 0;
     guarded_slots_ = 0;
     guarded_live_ = 0;
     dense_live_ = 0;
     pooled_ = 0;
-    cold_ = 0;
+    cold_count_ = 0;
 }
 
 // ---- checks and stats ---------------------------------------------------------------------
@@ -348,7 +340,7 @@ bool StackPool::below_stack(const FiberStack* s, const void* addr) {
 }
 
 StackStats StackPool::stats() const {
-    return {guarded_live_.load(), dense_live_.load(), pooled_.load(), cold_.load(),
+    return {guarded_live_.load(), dense_live_.load(), pooled_.load(), cold_count_.load(),
             guard_budget_.load(), mmap_calls_.load(), trims_.load()};
 }
 

@@ -35,6 +35,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/intrusive_fifo.hpp"
 #include "core/sched/config.hpp"
 
 namespace seq {
@@ -49,8 +50,8 @@ struct FiberStack {
     Slab* slab = nullptr;
     uint32_t slot = 0;
     uint64_t cold_since_ms = 0;
-    FiberStack* next_free = nullptr;  // link while pooled or cold
-    FiberStack* prev_free = nullptr;  // cold list only (doubly linked)
+    FiberStack* next_free = nullptr;  // link while pooled or cold (null otherwise)
+    FiberStack* prev_free = nullptr;  // cold list only (popped at both ends)
     void* tsan_fiber = nullptr;       // ThreadSanitizer's context, reused (fiber.hpp)
 };
 
@@ -98,7 +99,8 @@ class StackPool {
     FiberStack* carve(Slab* slab, uint32_t slot);
     Slab* new_slab_locked();
     void cold_push_locked(FiberStack* s);
-    void cold_remove_locked(FiberStack* s);
+    FiberStack* cold_pop_oldest_locked();
+    FiberStack* cold_pop_newest_locked();
     void trimmer_main();
     void trim_batch(std::vector<FiberStack*>& batch);
 
@@ -109,8 +111,9 @@ class StackPool {
     std::mutex mu_;
     FiberStack* free_ = nullptr;  // shared pool, memory resident
     size_t free_count_ = 0;
-    FiberStack* cold_head_ = nullptr;  // oldest first
-    FiberStack* cold_tail_ = nullptr;
+    // Oldest first: the trimmer takes from the front, acquire the warmest
+    // from the back.
+    IntrusiveFifo<FiberStack, &FiberStack::next_free, false, &FiberStack::prev_free> cold_;
     std::vector<Slab*> slabs_;
     std::vector<Slab*> slabs_with_room_;  // slabs holding trimmed or never-used slots
     uint64_t guarded_slots_ = 0;          // guarded slots mapped so far
@@ -123,7 +126,7 @@ class StackPool {
     std::atomic<uint64_t> guarded_live_{0};
     std::atomic<uint64_t> dense_live_{0};
     std::atomic<uint64_t> pooled_{0};
-    std::atomic<uint64_t> cold_{0};
+    std::atomic<uint64_t> cold_count_{0};
     std::atomic<uint64_t> mmap_calls_{0};
     std::atomic<uint64_t> trims_{0};
 };

@@ -3,12 +3,13 @@
 #include <ctime>
 #include <new>
 
+#include "core/assert.hpp"
 #include "core/fatal.hpp"
 #include "core/sched/diagnostics.hpp"
 #include "core/sched/registry.hpp"
 #include "core/sched/scheduler.hpp"
-#include "core/value/stack.hpp"
 #include "core/sched/worker.hpp"
+#include "core/value/stack.hpp"
 
 namespace seq {
 
@@ -35,20 +36,22 @@ void switch_out(Strand* s, SwitchReason why) {
         static_cast<char*>(__builtin_frame_address(0)) < s->stack->bottom + 256)
         report_stack_overflow(s->id);
     Worker* w = s->home;
+    SEQ_ASSERT(w == current_worker() && w->running == s,
+               "switching out a strand that is not running on this worker");
+    SEQ_ASSERT(s->next == nullptr, "the running strand is linked into a queue");
+    SEQ_ASSERT(
+        s->wake_state.load(std::memory_order_relaxed) != static_cast<uint32_t>(WakeState::Parked),
+        "a running strand is marked parked");
     Handoff h{s, why, s->sched_fctx};
-    if (Strand* next = w->take_for_handoff(why)) {
-        if (next == s) return;  // cannot happen: s is not queued
+    if (Strand* next = w->ready.take_for_handoff(why)) {
+        SEQ_ASSERT(next != s, "a switching-out strand was in its own run queue");
         w->prepare_run(next);
         arrive(s, fiber_jump(next->fctx, &h, s->san, next->san));
         return;
     }
-    if (why == SwitchReason::Yield && w->runnext == nullptr && w->local.empty() &&
-        w->handoff_budget > 0) {
-        // Nothing else is ready: a yield is a no-op (the budget still sends
-        // a spinning strand back through the loop now and then for I/O).
-        --w->handoff_budget;
-        return;
-    }
+    // Nothing else is ready: a yield is a no-op (the budget still sends a
+    // spinning strand back through the loop now and then for I/O).
+    if (why == SwitchReason::Yield && w->ready.keep_running_yielder()) return;
     w->running = nullptr;
     arrive(s, fiber_jump(s->sched_fctx, &h, s->san, w->san));
 }
@@ -68,8 +71,10 @@ void switch_out(Strand* s, SwitchReason why) {
 #endif
     counters_on_finish(s->counted);
     Worker* w = s->home;
+    SEQ_ASSERT(w == current_worker() && w->running == s,
+               "a finishing strand is not the one running on this worker");
     Handoff h{s, SwitchReason::Done, s->sched_fctx};
-    if (Strand* next = w->take_for_handoff(SwitchReason::Done)) {
+    if (Strand* next = w->ready.take_for_handoff(SwitchReason::Done)) {
         w->prepare_run(next);
         fiber_exit(next->fctx, &h, s->san, next->san);
     }
@@ -94,10 +99,7 @@ void make_runnable(Strand* s, bool by_strand) {
     Worker* cw = current_worker();
     if (cw && (s->pin_count == 0 || s->home == cw)) {
         s->home = cw;
-        if (by_strand && s->pin_count == 0)
-            cw->push_runnext(s);
-        else
-            cw->push_local(s);
+        cw->ready.push_woken(s, by_strand);
         return;
     }
     s->home->post(s);
@@ -140,23 +142,23 @@ uint64_t spawn_strand(EntryFn entry, Stack initial_sp, const SpawnOptions& opts)
     uint64_t id = s->id;  // `s` may run (and finish) as soon as it is queued
     if (cw) {
         s->home = cw;
-        // Spawned by a strand: work-first (see Worker::push_spawned), so a
+        // Spawned by a strand: work-first (see ReadyQueues::push_spawned), so a
         // tree of spawns runs depth-first and finished children return their
         // stacks before the next ones need them: skynet's peak drops from
         // ~100,000 live strands to ~100. Wakes and yields queue at the back.
         bool by_strand = current_strand() != nullptr;
         if (by_strand && opts.run_next) {
-            cw->push_runnext(s);
+            cw->ready.push_runnext(s);
             return id;
         }
         if (by_strand)
-            cw->push_spawned(s);
+            cw->ready.push_spawned(s);
         else
-            cw->push_local(s);
+            cw->ready.push_ready(s);
         // A strand spawning in a loop does not return to its worker loop for
         // a while: share the new work with sleeping workers now (Go wakes an
         // idle P at every go statement for the same reason).
-        cw->donate_if_others_idle();
+        cw->ready.donate_if_others_idle();
     } else {
         unsigned n = static_cast<unsigned>(sched.workers.size());
         Worker* w =
@@ -171,17 +173,35 @@ Strand* current_strand() {
     return current_context()->strand;
 }
 
-void park() {
+void park(ParkReason reason) {
     Strand* s = current_strand();
     if (!s) fatal("park", "called outside a strand");
+    SEQ_ASSERT(reason != ParkReason::None, "park() needs a reason");
+    s->park_reason = reason;
+#if defined(SEQ_DIAGNOSTICS)
+    if (s->registry_slot >= 0) existing_strand_registry().note_parked(s->registry_slot, reason);
+#endif
     switch_out(s, SwitchReason::Park);
+}
+
+void note_woken(Strand* s) {
+    s->park_reason = ParkReason::None;
+#if defined(SEQ_DIAGNOSTICS)
+    if (s->registry_slot >= 0) existing_strand_registry().note_woken(s->registry_slot);
+#endif
 }
 
 void wake(Strand* s) {
     uint32_t prev = s->wake_state.exchange(static_cast<uint32_t>(WakeState::Notified),
                                            std::memory_order_acq_rel);
-    if (prev == static_cast<uint32_t>(WakeState::Parked))
+    SEQ_ASSERT(prev <= static_cast<uint32_t>(WakeState::Notified), "corrupt wake state");
+    if (prev == static_cast<uint32_t>(WakeState::Parked)) {
+        SEQ_ASSERT(s->next == nullptr, "a parked strand is linked into a queue");
+        // Only this caller made the PARKED -> NOTIFIED transition: the
+        // strand is ours to queue until it runs.
+        note_woken(s);
         make_runnable(s, current_strand() != nullptr);
+    }
 }
 
 void yield_now() {

@@ -24,9 +24,10 @@
 #include <atomic>
 #include <cstdint>
 
-#include "core/value/context.hpp"
 #include "core/sched/fiber.hpp"
+#include "core/sched/park_reason.hpp"
 #include "core/sched/stack_pool.hpp"
+#include "core/value/context.hpp"
 #include "core/value/value.hpp"
 
 namespace seq {
@@ -60,6 +61,9 @@ struct Strand {
     Worker* migrate_to = nullptr;  // target of a Migrate switch
     uint32_t pin_count = 0;        // > 0: bound to home's libuv loop
     bool counted = true;           // counts in ACTIVE (weaves do not)
+    // What it parked on, until it is woken (None otherwise); also in its
+    // registry slot, for diagnostics.
+    ParkReason park_reason = ParkReason::None;
     int32_t registry_slot = -1;
     FiberStack* stack = nullptr;
     FiberSan san;
@@ -92,11 +96,20 @@ uint64_t spawn_strand(EntryFn entry, Stack initial_sp, const SpawnOptions& opts 
 // The strand running on this thread, or null.
 Strand* current_strand();
 
-// Parks the current strand until a wake (see protocol above). Must be called
-// from a strand.
-void park();
+// Parks the current strand until a wake (see protocol above), recording
+// why. Must be called from a strand.
+void park(ParkReason reason);
+// park(ParkReason::Other): for tests and tools; runtime code names its reason.
+inline void park() {
+    park(ParkReason::Other);
+}
 // Makes `s` runnable if it is parked (or leaves a permit). Any thread.
 void wake(Strand* s);
+// The switch protocol's part of a wake: `s`, parked, is runnable again, so
+// its park reason is cleared (in the strand and its registry slot). Called
+// by whoever made that transition (wake(), or the worker that found a wake
+// had come before the park completed).
+void note_woken(Strand* s);
 // Moves the current strand to the back of its worker's run queue.
 void yield_now();
 // Moves the current strand onto worker `w` (returns running there).

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "core/assert.hpp"
 #include "core/fatal.hpp"
 #include "core/sched/scheduler.hpp"
 
@@ -22,12 +23,6 @@ thread_local Worker* t_worker = nullptr;
 // never starves I/O, and switches do not pay a syscall each.
 constexpr int kBatch = 64;
 constexpr uint64_t kPollIntervalNs = 50000;
-// Consecutive runnext picks before the local queue gets a turn (two strands
-// ping-ponging through runnext would otherwise starve everything else).
-constexpr unsigned kRunnextStreak = 32;
-// Direct strand-to-strand switches allowed before control goes back through
-// the worker loop (which drains the inbox, donates work and polls I/O).
-constexpr int kHandoffBudget = 32;
 
 }  // namespace
 
@@ -36,7 +31,7 @@ __attribute__((noinline)) Worker* current_worker() {
     return t_worker;
 }
 
-Worker::Worker(unsigned idx, Scheduler* sched) : index(idx), sched_(sched) {
+Worker::Worker(unsigned idx, Scheduler* sched) : index(idx), sched_(sched), ready(*sched, idx) {
     if (uv_loop_init(&loop) != 0) fatal("scheduler_init", "uv_loop_init failed");
     loop.data = this;
     wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -47,11 +42,19 @@ Worker::Worker(unsigned idx, Scheduler* sched) : index(idx), sched_(sched) {
 }
 
 Worker::~Worker() {
-    // The loop was closed by the worker thread itself (see main()).
+    if (!started_) {
+        // Never ran (a scheduling test's worker): close the loop here.
+        uv_close(reinterpret_cast<uv_handle_t*>(&wake_poll_), nullptr);
+        while (uv_run(&loop, UV_RUN_NOWAIT) != 0) {
+        }
+        uv_loop_close(&loop);
+    }
+    // Otherwise the loop was closed by the worker thread itself (see main()).
     if (wake_fd_ >= 0) close(wake_fd_);
 }
 
 void Worker::start() {
+    started_ = true;
     thread_ = std::thread([this] { main(); });
 }
 
@@ -76,86 +79,42 @@ void Worker::notify() {
 }
 
 void Worker::post(Strand* s) {
-    inbox.push(s);
+    SEQ_ASSERT(s->home == this, "posting a strand to a worker that is not its home");
+    ready.post(s);
     notify();
 }
 
 void Worker::post_chain(Strand* first, Strand* last) {
-    inbox.push_chain(first, last);
+    ready.post_chain(first, last);
     notify();
 }
 
-void Worker::push_runnext(Strand* s) {
-    if (runnext) local.push_back(runnext);
-    runnext = s;
-}
-
-void Worker::take_inbox() {
-    inbox.take_all(local);
-}
-
-Strand* Worker::next_ready() {
-    if (runnext && (runnext_streak < kRunnextStreak || local.empty())) {
-        ++runnext_streak;
-        Strand* s = runnext;
-        runnext = nullptr;
-        return s;
-    }
-    runnext_streak = 0;
-    return local.pop_front();
-}
-
-// Hands half of the local queue to one sleeping worker. Costs one relaxed
-// load when nobody is idle.
-void Worker::donate_if_others_idle() {
-    if (local.empty() || sched_->idle_workers.load(std::memory_order_relaxed) <= 0) return;
-    Scheduler& sched = *sched_;
-    size_t n = sched.workers.size();
-    for (size_t k = 1; k < n; ++k) {
-        Worker* other = sched.workers[(index + k) % n].get();
-        if (!other->sleeping.load(std::memory_order_relaxed)) continue;
-        spawn_cursor = nullptr;  // it may be among the strands that move
-        // Take half (at least one) of the movable strands.
-        size_t want = (local.size() + 1) / 2;
-        Strand* first = nullptr;
-        Strand* last = nullptr;
-        LocalQueue<Strand> keep;
-        size_t moved = 0;
-        while (Strand* s = local.pop_front()) {
-            if (moved < want && s->pin_count == 0) {
-                s->home = other;
-                s->next = first;
-                if (!first) last = s;
-                first = s;
-                ++moved;
-            } else {
-                keep.push_back(s);
-            }
-        }
-        while (Strand* s = keep.pop_front())
-            local.push_back(s);
-        if (first) other->post_chain(first, last);
-        return;
-    }
-}
-
 void Worker::prepare_run(Strand* s) {
-    spawn_cursor = nullptr;
+    // Whatever runs next was taken off a queue (unlinked) and is not the
+    // strand switching out; a parked strand runs only after a wake.
+    SEQ_ASSERT(s->next == nullptr, "a strand about to run is still queued");
+    SEQ_ASSERT(s != running, "resuming the strand that is running");
+    SEQ_ASSERT(
+        s->wake_state.load(std::memory_order_relaxed) != static_cast<uint32_t>(WakeState::Parked),
+        "resuming a parked strand");
+    ready.on_switch_in();
     s->home = this;
     s->wake_state.store(static_cast<uint32_t>(WakeState::Running), std::memory_order_relaxed);
     running = s;
+    running_id.store(s->id, std::memory_order_relaxed);
     ++switches;
     set_current_context(&s->ctx);
 }
 
 void Worker::run_strand(Strand* s) {
     prepare_run(s);
-    handoff_budget = kHandoffBudget;
+    ready.reset_handoff_budget();
     Handoff from_scheduler{nullptr, SwitchReason::Yield, nullptr};
     transfer_t t = fiber_jump(s->fctx, &from_scheduler, san, s->san);
     // Whichever strand switched back here (after any direct handoffs).
     auto* h = static_cast<Handoff*>(t.data);
     running = nullptr;
+    running_id.store(0, std::memory_order_relaxed);
     after_switch(h->from, h->why, t.fctx);
 }
 
@@ -163,6 +122,8 @@ void Worker::after_switch(Strand* prev, SwitchReason why, fcontext_t prev_ctx) {
     if (preempt.load(std::memory_order_relaxed)) preempt.store(false, std::memory_order_relaxed);
     // Single writer (this thread): a plain store, no locked instruction.
     strands_run.store(strands_run.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    SEQ_ASSERT(prev != running, "completing the switch-out of the strand that runs");
+    SEQ_ASSERT(prev->next == nullptr, "a strand switching out is linked into a queue");
 
     if (why == SwitchReason::Done) {
         if (!running) set_current_context(nullptr);  // the context dies with the strand
@@ -175,22 +136,30 @@ void Worker::after_switch(Strand* prev, SwitchReason why, fcontext_t prev_ctx) {
 
     switch (why) {
         case SwitchReason::Yield:
-            local.push_back(prev);
+            SEQ_ASSERT(prev->wake_state.load(std::memory_order_relaxed) !=
+                           static_cast<uint32_t>(WakeState::Parked),
+                       "a yielding strand is marked parked");
+            ready.push_ready(prev);
             break;
         case SwitchReason::Park: {
             uint32_t expected = static_cast<uint32_t>(WakeState::Running);
             if (!prev->wake_state.compare_exchange_strong(expected,
                                                           static_cast<uint32_t>(WakeState::Parked),
                                                           std::memory_order_acq_rel)) {
+                SEQ_ASSERT(expected == static_cast<uint32_t>(WakeState::Notified),
+                           "a parking strand's state changed to other than NOTIFIED");
                 // Woken before it finished parking: run it again soon.
                 prev->wake_state.store(static_cast<uint32_t>(WakeState::Running),
                                        std::memory_order_relaxed);
-                local.push_back(prev);
+                note_woken(prev);
+                ready.push_ready(prev);
             }
             break;
         }
         case SwitchReason::Migrate: {
             Worker* target = prev->migrate_to;
+            SEQ_ASSERT(target != nullptr && prev->pin_count > 0,
+                       "a migration without a target, or unpinned in flight");
             prev->migrate_to = nullptr;
             prev->home = target;
             target->post(prev);
@@ -201,20 +170,13 @@ void Worker::after_switch(Strand* prev, SwitchReason why, fcontext_t prev_ctx) {
     }
 }
 
-Strand* Worker::take_for_handoff(SwitchReason why) {
-    if (handoff_budget <= 0 || why == SwitchReason::Migrate) return nullptr;
-    Strand* next = next_ready();
-    if (next) --handoff_budget;
-    return next;
-}
-
 void Worker::sleep_in_loop() {
     Scheduler& sched = *sched_;
     sched.idle_workers.fetch_add(1, std::memory_order_relaxed);
     sleeping.store(true, std::memory_order_seq_cst);
     // Re-check after announcing sleep: a post that raced with the store
     // either is visible here or sees `sleeping` and writes the eventfd.
-    if (!inbox.empty() || stop.load(std::memory_order_seq_cst)) {
+    if (!ready.nothing_posted() || stop.load(std::memory_order_seq_cst)) {
         if (sleeping.exchange(false)) sched.idle_workers.fetch_sub(1, std::memory_order_relaxed);
         return;
     }
@@ -235,14 +197,14 @@ void Worker::main() {
 
     uint64_t last_poll = monotonic_ns();
     while (!stop.load(std::memory_order_acquire)) {
-        take_inbox();
+        ready.take_posted();
         for (int i = 0; i < kBatch; ++i) {
-            Strand* s = next_ready();
+            Strand* s = ready.next_to_run();
             if (!s) break;
-            donate_if_others_idle();
+            ready.donate_if_others_idle();
             run_strand(s);
         }
-        if (runnext || !local.empty()) {
+        if (ready.has_ready()) {
             uint64_t now = monotonic_ns();
             if (now - last_poll >= kPollIntervalNs) {
                 set_current_context(nullptr);  // loop callbacks run outside any strand

@@ -6,16 +6,10 @@
 // a uv_poll_t watches (on Debian's libuv 1.44.2 uv_async_send costs tens of
 // µs per wake because its receiver spins; the eventfd measured ~7 µs).
 //
-// Scheduling policy, kept here and apart from the loop integration:
-//   runnext   a strand woken by another strand runs next on the waker's
-//             worker (communicating strands stay together), at most
-//             kRunnextStreak times in a row so the queue is not starved;
-//   local     FIFO of ready strands, owner-only;
-//   inbox     strands posted by other threads (spawns from outside, wakes of
-//             pinned strands, donations);
-//   donation  when some worker sleeps idle while this one has queued work,
-//             half of the queue moves to the sleeper's inbox and wakes it.
-//             Strands pinned to this loop (a uv operation in flight) never move.
+// The scheduling policy (runnext, the local FIFO, work-first spawns, the
+// inbox, handoffs, donation) is the worker's ReadyQueues
+// (core/sched/ready_queues.hpp); the Worker is the loop integration around
+// it: the thread, the uv loop, the eventfd, sleeping and waking.
 #pragma once
 
 #include <uv.h>
@@ -25,7 +19,7 @@
 #include <thread>
 
 #include "core/sched/fiber.hpp"
-#include "core/sched/run_queue.hpp"
+#include "core/sched/ready_queues.hpp"
 #include "core/sched/stack_pool.hpp"
 #include "core/sched/strand.hpp"
 
@@ -46,24 +40,6 @@ struct Worker {
     // Any thread: wake the worker if it is blocked in its loop.
     void notify();
 
-    // Owner thread only.
-    void push_local(Strand* s) { local.push_back(s); }
-    // A child spawned by the running strand: queued work-first (ahead of
-    // older work, so a tree of spawns runs depth-first and memory stays
-    // bounded) but in spawn order among the children of one run (so
-    // siblings run, and print, in the order they were spawned, as upstream).
-    void push_spawned(Strand* s) {
-        if (spawn_cursor)
-            local.insert_after(spawn_cursor, s);
-        else
-            local.push_front(s);
-        spawn_cursor = s;
-    }
-    // The last child queued by the running strand (reset at every switch,
-    // and when the queue is shared out).
-    Strand* spawn_cursor = nullptr;
-    void push_runnext(Strand* s);
-
     // The switch protocol (see strand.hpp). prepare_run readies `s` to run
     // on this worker; after_switch completes the switch-out of `prev` once
     // its context is saved (queueing it again, parking it, moving it, or
@@ -71,13 +47,6 @@ struct Worker {
     // worker loop or in the strand that a direct handoff switched to.
     void prepare_run(Strand* s);
     void after_switch(Strand* prev, SwitchReason why, fcontext_t prev_ctx);
-    // The strand a switching-out strand may hand the CPU to directly, or
-    // null when control must go back through the worker loop.
-    Strand* take_for_handoff(SwitchReason why);
-    int handoff_budget = 0;
-    // Hands half of the local queue to a sleeping worker, if any sleeps.
-    // One relaxed load when none does.
-    void donate_if_others_idle();
 
     const unsigned index;
     uv_loop_t loop;
@@ -86,36 +55,34 @@ struct Worker {
     struct Scheduler* const sched_;
 
   public:
+    // The scheduling policy: every ready strand of this worker is in here.
+    // Owner thread only, except its post operations.
+    ReadyQueues ready;
+
     // ---- owner-only state ----
-    LocalQueue<Strand> local;
-    Strand* runnext = nullptr;
-    unsigned runnext_streak = 0;
     Strand* running = nullptr;
     StackCache stacks;
     FiberSan san;  // the worker thread's own stack
     uint64_t switches = 0;
 
     // ---- shared state ----
-    Inbox<Strand> inbox;
     std::atomic<bool> sleeping{false};
     std::atomic<bool> stop{false};
     std::atomic<bool> preempt{false};       // set by the time-slice monitor
     std::atomic<uint64_t> resumes_seen{0};  // monitor's view of `switches`
     std::atomic<uint64_t> strands_run{0};   // diagnostics
+    // The id of the strand running here (0: none), for diagnostics: written
+    // by this worker at every switch (a plain store), read by anyone.
+    std::atomic<uint64_t> running_id{0};
 
   private:
     void main();
     void run_strand(Strand* s);
-
-  public:
-    Strand* next_ready();
-
-  private:
     void sleep_in_loop();
-    void take_inbox();
     static void on_wake_fd(uv_poll_t* h, int status, int events);
 
     std::thread thread_;
+    bool started_ = false;
     int wake_fd_ = -1;
     uv_poll_t wake_poll_;
     void* sigstack_ = nullptr;

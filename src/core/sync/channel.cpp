@@ -21,16 +21,17 @@ __attribute__((noinline)) ThreadWait* this_thread_wait() {
 
 }  // namespace
 
-Waiter::Waiter() : strand(current_strand()), thread(strand ? nullptr : this_thread_wait()) {}
+ChannelWaiter::ChannelWaiter()
+    : strand(current_strand()), thread(strand ? nullptr : this_thread_wait()) {}
 
-void Waiter::wait() {
+void ChannelWaiter::wait(ParkReason reason) {
     if (strand) {
         unsigned spins = 0;
         for (;;) {
             uint32_t st = state.load(std::memory_order_acquire);
             if (st == kDone) return;
             if (st == kWaiting) {
-                park();  // a stale permit just makes us look again
+                park(reason);  // a stale permit just makes us look again
             } else if (++spins < 64) {
                 cpu_relax();  // the waker is inside wake() on another thread
             } else {
@@ -44,7 +45,7 @@ void Waiter::wait() {
         thread->cv.wait(lock);
 }
 
-void Waiter::complete() {
+void ChannelWaiter::complete() {
     if (Strand* s = strand) {
         state.store(kHanding, std::memory_order_release);
         wake(s);
@@ -52,7 +53,7 @@ void Waiter::complete() {
         return;
     }
     // Notify under the mutex: the waiting thread cannot return (and let its
-    // Waiter go) before we are done with it.
+    // ChannelWaiter go) before we are done with it.
     ThreadWait* t = thread;
     std::lock_guard<std::mutex> lock(t->mu);
     state.store(kDone, std::memory_order_release);
@@ -209,7 +210,7 @@ bool channel_send(Channel* ch, StackValue v) {
         drop_value(v);
         return false;
     }
-    if (Waiter* r = ch->receivers.pop_front()) {
+    if (ChannelWaiter* r = ch->receivers.pop_front()) {
         // A receiver is parked, so the queue is empty: hand over directly.
         ++ch->sent;
         ++ch->received;
@@ -228,11 +229,11 @@ bool channel_send(Channel* ch, StackValue v) {
         return true;
     }
     // Bounded and full: park until a receiver takes the value or it closes.
-    Waiter me;
+    ChannelWaiter me;
     me.value = v;
     ch->senders.push_back(&me);
     ch->lock.unlock();
-    me.wait();
+    me.wait(ParkReason::ChannelSend);
     if (!me.ok) {
         drop_value(me.value);
         return false;
@@ -246,7 +247,7 @@ bool channel_receive(Channel* ch, StackValue* out) {
         StackValue v = ring_pop(ch);
         ++ch->received;
         // A slot freed up: the first parked sender's value moves in.
-        Waiter* s = ch->senders.pop_front();
+        ChannelWaiter* s = ch->senders.pop_front();
         if (s) {
             ring_push(ch, s->value);
             ++ch->sent;
@@ -260,7 +261,7 @@ bool channel_receive(Channel* ch, StackValue* out) {
         *out = v;
         return true;
     }
-    if (Waiter* s = ch->senders.pop_front()) {
+    if (ChannelWaiter* s = ch->senders.pop_front()) {
         // Rendezvous (capacity 0): take the value from the parked sender.
         StackValue v = s->value;
         ++ch->sent;
@@ -277,10 +278,10 @@ bool channel_receive(Channel* ch, StackValue* out) {
         *out = make_int(0);
         return false;
     }
-    Waiter me;
+    ChannelWaiter me;
     ch->receivers.push_back(&me);
     ch->lock.unlock();
-    me.wait();
+    me.wait(ParkReason::ChannelReceive);
     *out = me.ok ? me.value : make_int(0);
     return me.ok;
 }
@@ -292,18 +293,18 @@ void channel_close(Channel* ch) {
         return;
     }
     ch->closed = true;
-    Waiter* receivers = ch->receivers.take_all();
-    Waiter* senders = ch->senders.take_all();
+    ChannelWaiter* receivers = ch->receivers.take_all();
+    ChannelWaiter* senders = ch->senders.take_all();
     ch->lock.unlock();
     // Read `next` before complete(): a completed waiter may vanish at once.
-    for (Waiter* w = receivers; w;) {
-        Waiter* next = w->next;
+    for (ChannelWaiter* w = receivers; w;) {
+        ChannelWaiter* next = ChannelWaiterList::next(w);
         w->ok = false;
         w->complete();
         w = next;
     }
-    for (Waiter* w = senders; w;) {
-        Waiter* next = w->next;
+    for (ChannelWaiter* w = senders; w;) {
+        ChannelWaiter* next = ChannelWaiterList::next(w);
         w->ok = false;  // the sender keeps (and drops) its value
         w->complete();
         w = next;

@@ -7,11 +7,11 @@
 //     and two intrusive FIFO lists of parked parties (receivers; senders of
 //     a full bounded channel). No global lock; critical sections are a few
 //     loads and stores and never park or make a syscall.
-//   - a parked party's Waiter lives on its own (fiber) stack: parking
+//   - a parked party's ChannelWaiter lives on its own (fiber) stack: parking
 //     allocates nothing. A message costs no allocation beyond the ring's
 //     amortised growth.
 //   - a send to a channel with a parked receiver hands the value straight to
-//     that receiver's Waiter and wakes it. wake() from a strand puts an
+//     that receiver's ChannelWaiter and wakes it. wake() from a strand puts an
 //     unpinned strand into the waker's runnext, so the receiver runs next on
 //     the sender's worker: no syscall, and communicating strands converge
 //     on one worker instead of bouncing a cross-thread wake per message.
@@ -27,6 +27,8 @@
 #include <cstdint>
 #include <mutex>
 
+#include "core/intrusive_fifo.hpp"
+#include "core/sched/park_reason.hpp"
 #include "core/value/value.hpp"
 
 namespace seq {
@@ -84,20 +86,21 @@ struct ThreadWait {
 // the waiter parks while Waiting, spins through the short Handing window
 // (only possible when the waker runs on another thread), and returns on
 // Done. On one worker the waker has always finished before the waiter runs.
-struct Waiter {
+struct ChannelWaiter {
     enum : uint32_t { kWaiting = 0, kHanding = 1, kDone = 2 };
 
-    Waiter();
-    Waiter(const Waiter&) = delete;
-    Waiter& operator=(const Waiter&) = delete;
+    ChannelWaiter();
+    ChannelWaiter(const ChannelWaiter&) = delete;
+    ChannelWaiter& operator=(const ChannelWaiter&) = delete;
 
-    // Blocks the calling strand (park) or OS thread (condvar) until complete().
-    void wait();
+    // Blocks the calling strand (park, naming `reason`) or OS thread
+    // (condvar) until complete().
+    void wait(ParkReason reason);
     // Called once, by the party that unlinked this waiter, without any lock
     // held; the waiter may be gone as soon as this returns.
     void complete();
 
-    Waiter* next = nullptr;
+    ChannelWaiter* next = nullptr;
     Strand* strand;             // the waiting strand, or null for an OS thread
     ThreadWait* thread;         // set when strand is null
     StackValue value = kFalse;  // the value handed over (or offered, for a sender)
@@ -106,34 +109,8 @@ struct Waiter {
     std::atomic<uint32_t> state{kWaiting};
 };
 
-// Intrusive FIFO of waiters (guarded by the owner's lock).
-struct WaiterList {
-    Waiter* head = nullptr;
-    Waiter* tail = nullptr;
-
-    bool empty() const { return head == nullptr; }
-    void push_back(Waiter* w) {
-        w->next = nullptr;
-        if (tail)
-            tail->next = w;
-        else
-            head = w;
-        tail = w;
-    }
-    Waiter* pop_front() {
-        Waiter* w = head;
-        if (w) {
-            head = w->next;
-            if (!head) tail = nullptr;
-        }
-        return w;
-    }
-    Waiter* take_all() {
-        Waiter* w = head;
-        head = tail = nullptr;
-        return w;
-    }
-};
+// FIFO of waiters (guarded by the owner's lock).
+using ChannelWaiterList = IntrusiveFifo<ChannelWaiter, &ChannelWaiter::next>;
 
 inline constexpr size_t kUnbounded = SIZE_MAX;
 
@@ -146,8 +123,8 @@ struct Channel : ManagedObject {
     size_t ring_size = 0;
     size_t head = 0;
     size_t count = 0;
-    WaiterList receivers;  // parked receivers (only while the queue is empty)
-    WaiterList senders;    // parked senders (only while a bounded queue is full)
+    ChannelWaiterList receivers;  // parked receivers (only while the queue is empty)
+    ChannelWaiterList senders;    // parked senders (only while a bounded queue is full)
     // Diagnostics, guarded by `lock`.
     uint64_t sent = 0;
     uint64_t received = 0;

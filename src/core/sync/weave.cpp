@@ -3,11 +3,11 @@
 #include <algorithm>
 #include <csetjmp>
 
-#include "core/value/callable.hpp"
 #include "core/fatal.hpp"
 #include "core/sched/scheduler.hpp"
-#include "core/value/stack.hpp"
 #include "core/sched/strand.hpp"
+#include "core/value/callable.hpp"
+#include "core/value/stack.hpp"
 
 namespace seq {
 
@@ -23,8 +23,8 @@ enum class Phase : uint8_t {
 enum : uint8_t { kCancelFlag = 1 };
 
 // A resume or cancel request, on the requester's stack. The weave answers
-// through the Waiter (value = what it yielded, ok = false once finished).
-struct WeaveRequest : Waiter {
+// through the ChannelWaiter (value = what it yielded, ok = false once finished).
+struct WeaveRequest : ChannelWaiter {
     StackValue in = kFalse;  // the resume value, until the weave takes it
     bool cancel = false;
 };
@@ -40,8 +40,8 @@ struct WeaveCore {
     Strand* strand = nullptr;       // set by the weave when it starts
     uint64_t epoch = 0;             // start time of the scheduler it runs under
     WeaveRequest* serving = nullptr;
-    WaiterList pending;        // requests waiting their turn (WeaveRequest)
-    Waiter* parked = nullptr;  // the weave's own waiter while Suspended
+    ChannelWaiterList pending;        // requests waiting their turn (WeaveRequest)
+    ChannelWaiter* parked = nullptr;  // the weave's own waiter while Suspended
 
     // Dormant: what the first resume starts.
     StackValue callable = kFalse;
@@ -125,7 +125,7 @@ void handle_released(WeaveCore* c) {
         case Phase::Suspended: {
             // Unwind it now rather than keep a parked fiber forever.
             c->phase = Phase::Running;
-            Waiter* w = c->parked;
+            ChannelWaiter* w = c->parked;
             c->parked = nullptr;
             w->flags |= kCancelFlag;
             make_counted(c->strand);
@@ -171,19 +171,16 @@ void weave_finished(Strand* s) {
     auto* c = static_cast<WeaveCore*>(s->user);
     c->lock.lock();
     c->phase = Phase::Done;
-    Waiter* first = c->serving;
+    // The request being served is answered first, then the queued ones.
+    if (c->serving) c->pending.push_front(c->serving);
     c->serving = nullptr;
-    Waiter* rest = c->pending.take_all();
+    ChannelWaiter* rest = c->pending.take_all();
     c->parked = nullptr;
     c->strand = nullptr;
     c->unwind_env = nullptr;
     c->lock.unlock();
-    if (first) {
-        first->next = rest;
-        rest = first;
-    }
-    for (Waiter* w = rest; w;) {
-        Waiter* next = w->next;
+    for (ChannelWaiter* w = rest; w;) {
+        ChannelWaiter* next = ChannelWaiterList::next(w);
         w->value = make_int(0);
         w->ok = false;  // an untaken resume value stays with (and is dropped by) its resumer
         w->complete();
@@ -274,7 +271,7 @@ WeaveResult weave_resume(WeaveCore* c, StackValue in) {
         case Phase::Suspended: {
             c->phase = Phase::Running;
             c->serving = &req;
-            Waiter* w = c->parked;
+            ChannelWaiter* w = c->parked;
             c->parked = nullptr;
             w->value = in;
             req.in = kFalse;
@@ -289,7 +286,7 @@ WeaveResult weave_resume(WeaveCore* c, StackValue in) {
         case Phase::Done:
             break;
     }
-    req.wait();
+    req.wait(ParkReason::WeaveResume);
     drop_value(req.in);  // still ours only if the weave ended before taking it
     if (!req.ok) return {make_int(0), false};
     return {req.value, true};
@@ -332,12 +329,12 @@ StackValue weave_yield(WeaveCore* c, StackValue ctx, StackValue out, Stack sp) {
         unwind(c, ctx, sp);
     }
     c->phase = Phase::Suspended;
-    Waiter me;
+    ChannelWaiter me;
     c->parked = &me;
     c->lock.unlock();
     drop_value(out);
     if (r) r->complete();
-    me.wait();
+    me.wait(ParkReason::WeaveYield);
     if (me.flags & kCancelFlag) unwind(c, ctx, sp);
     return me.value;
 }
@@ -366,12 +363,12 @@ void weave_cancel(WeaveCore* c) {
             req.cancel = true;
             c->phase = Phase::Running;
             c->serving = &req;
-            Waiter* w = c->parked;
+            ChannelWaiter* w = c->parked;
             c->parked = nullptr;
             w->flags |= kCancelFlag;
             c->lock.unlock();
             w->complete();
-            req.wait();  // answered (false) when the weave has ended
+            req.wait(ParkReason::WeaveResume);  // answered (false) when the weave has ended
             return;
         }
         case Phase::Running: {
@@ -385,7 +382,7 @@ void weave_cancel(WeaveCore* c) {
             req.cancel = true;
             c->pending.push_back(&req);
             c->lock.unlock();
-            req.wait();
+            req.wait(ParkReason::WeaveResume);
             return;
         }
     }

@@ -9,8 +9,8 @@
 //     never resumed is only a core plus the copied stack and callable, all
 //     freed when the handle's last reference goes: no fiber, no strand.
 //   - resume is a direct handoff: the resumer hands its value to the weave's
-//     parked Waiter (waking the weave into the resumer's runnext, so it runs
-//     next on the same worker) and parks on its own request Waiter until the
+//     parked ChannelWaiter (waking the weave into the resumer's runnext, so it runs
+//     next on the same worker) and parks on its own request ChannelWaiter until the
 //     weave yields or finishes. No channel, no queue, no allocation.
 //   - Weave strands are uncounted (counted = false): a suspended weave does
 //     not keep the program alive, as upstream's "dormant" weaves.

@@ -518,7 +518,7 @@ Response request(std::string_view method, std::string_view url, std::string_view
                 std::lock_guard<std::mutex> lock(r.mu);
                 if (r.done) break;
             }
-            park();
+            park(ParkReason::Http);
         }
     } else {
         std::unique_lock<std::mutex> lock(r.mu);

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "core/fatal.hpp"
+#include "core/intrusive_fifo.hpp"
 #include "core/sched/scheduler.hpp"
 #include "core/sched/strand.hpp"
 #include "core/sched/worker.hpp"
@@ -37,58 +38,41 @@ namespace net {
 enum class SockKind : uint8_t { Stream, Listener };
 
 // A strand parked on a socket; lives on that strand's stack while it waits.
-struct Waiter {
-    explicit Waiter(Strand* s) : strand(s) {}
+struct SocketWaiter {
+    explicit SocketWaiter(Strand* s) : strand(s) {}
     Strand* strand;
-    Waiter* prev = nullptr;
-    Waiter* next = nullptr;
+    SocketWaiter* next = nullptr;
     bool queued = false;
     // accept hand-off: set by whoever unlinks the waiter
     bool done = false;
     int fd = -1;
 };
 
-// FIFO of parked strands (intrusive, owner thread only).
+// FIFO of parked strands (owner thread only); `queued` tells a waiter it is
+// still in the list.
 class WaitList {
   public:
-    void push(Waiter* w) {
-        w->prev = tail_;
-        w->next = nullptr;
-        if (tail_)
-            tail_->next = w;
-        else
-            head_ = w;
-        tail_ = w;
+    void push(SocketWaiter* w) {
+        list_.push_back(w);
         w->queued = true;
-        ++n_;
     }
-    Waiter* pop_front() {
-        Waiter* w = head_;
-        if (!w) return nullptr;
-        head_ = w->next;
-        if (head_)
-            head_->prev = nullptr;
-        else
-            tail_ = nullptr;
-        w->next = w->prev = nullptr;
-        w->queued = false;
-        --n_;
+    SocketWaiter* pop_front() {
+        SocketWaiter* w = list_.pop_front();
+        if (w) w->queued = false;
         return w;
     }
     // Unlinks every waiter and wakes it; each re-checks its own condition.
     void wake_all() {
-        while (Waiter* w = pop_front()) {
+        while (SocketWaiter* w = pop_front()) {
             w->done = true;
             wake(w->strand);
         }
     }
-    bool empty() const { return head_ == nullptr; }
-    size_t size() const { return n_; }
+    bool empty() const { return list_.empty(); }
+    size_t size() const { return list_.size(); }
 
   private:
-    Waiter* head_ = nullptr;
-    Waiter* tail_ = nullptr;
-    size_t n_ = 0;
+    IntrusiveFifo<SocketWaiter, &SocketWaiter::next, true> list_;
 };
 
 struct SocketBase {
@@ -474,7 +458,7 @@ void close_stream(StreamSocket* s) {
 void on_listen_readable(uv_poll_t* h, int status, int events);
 
 void fail_acceptors(ListenerSocket* l) {
-    while (Waiter* w = l->acceptors.pop_front()) {
+    while (SocketWaiter* w = l->acceptors.pop_front()) {
         w->fd = -1;
         w->done = true;
         wake(w->strand);
@@ -564,7 +548,7 @@ void on_listen_readable(uv_poll_t* h, int status, int) {
             fail_acceptors(l);
             return;
         }
-        Waiter* w = l->acceptors.pop_front();
+        SocketWaiter* w = l->acceptors.pop_front();
         w->fd = fd;
         w->done = true;
         wake(w->strand);
@@ -640,7 +624,7 @@ std::vector<sockaddr_storage> resolve(std::string_view host, int port, bool pass
     hints.ai_socktype = SOCK_STREAM;
     hints.ai_flags = passive ? AI_PASSIVE : 0;
     uv_getaddrinfo_t req;
-    UvWaiter w;
+    UvWaiter w(ParkReason::DnsLookup);
     req.data = &w;
     int r = uv_getaddrinfo(
         current_loop(), &req,
@@ -808,11 +792,11 @@ TcpResult tcp_accept(int64_t listener) {
         fd = l->acceptors.empty() && !l->backing_off ? accept_one(l) : kAcceptNone;
         if (fd == kAcceptBroken) return {};
         if (fd == kAcceptNone) {
-            Waiter w(current_strand());
+            SocketWaiter w(current_strand());
             l->acceptors.push(&w);
             arm(l);
             while (!w.done)
-                park();
+                park(ParkReason::TcpAccept);
             fd = w.fd;
         }
     }
@@ -852,7 +836,7 @@ TcpResult tcp_connect(std::string_view host, int64_t port) {
         registry_add(m, s);
         int status;
         {
-            UvWaiter cw;
+            UvWaiter cw(ParkReason::TcpConnect);
             uv_connect_t req;
             req.data = &cw;
             status = uv_tcp_connect(
@@ -916,10 +900,10 @@ TcpReadResult tcp_read(int64_t id) {
         }
         start_reading(m, s);
         if (s->read_err && !s->reading) continue;
-        Waiter w(current_strand());
+        SocketWaiter w(current_strand());
         s->readers.push(&w);
         while (w.queued)
-            park();
+            park(ParkReason::TcpRead);
     }
 }
 
@@ -945,7 +929,7 @@ bool tcp_write(int64_t id, std::string_view data) {
     b.base += done;
     b.len -= done;
     uv_write_t req;
-    UvWaiter w;
+    UvWaiter w(ParkReason::TcpWrite);
     req.data = &w;
     int st = uv_write(&req, as_stream(s), &b, 1, [](uv_write_t* rq, int status) {
         static_cast<UvWaiter*>(rq->data)->complete(status);
