@@ -25,6 +25,7 @@
 #include "core/sched/scheduler.hpp"
 #include "core/sched/strand.hpp"
 #include "core/sched/worker.hpp"
+#include "core/sys/env_number.hpp"
 #include "core/text/utf8.hpp"
 #include "io/net/socket_table.hpp"
 #include "io/uv_bridge.hpp"
@@ -671,39 +672,12 @@ using namespace net;
 
 // ---- configuration -------------------------------------------------------------------
 
-namespace {
-
-std::optional<uint64_t> parse_u64(const char* s) {
-    if (!s || *s < '0' || *s > '9') return std::nullopt;
-    errno = 0;
-    char* end = nullptr;
-    unsigned long long v = std::strtoull(s, &end, 10);
-    if (errno != 0 || *end != '\0') return std::nullopt;
-    return v;
-}
-
-}  // namespace
-
 size_t parse_max_sockets(const char* v) {
-    if (!v) return kDefaultMaxSockets;
-    auto n = parse_u64(v);
-    if (!n || *n == 0 || *n > kMaxSlots) {
-        warn("SEQ_MAX_SOCKETS='%s' is not a number in 1..%zu, using default %zu", v, kMaxSlots,
-             kDefaultMaxSockets);
-        return kDefaultMaxSockets;
-    }
-    return *n;
+    return env_number_in_range("SEQ_MAX_SOCKETS", v, 1, kMaxSlots, kDefaultMaxSockets);
 }
 
 size_t parse_tcp_read_max(const char* v) {
-    if (!v) return kDefaultReadMax;
-    auto n = parse_u64(v);
-    if (!n || *n < kMinReadMax || *n > kMaxReadMax) {
-        warn("SEQ_TCP_READ_MAX='%s' is not a number in %zu..%zu, using default %zu", v, kMinReadMax,
-             kMaxReadMax, kDefaultReadMax);
-        return kDefaultReadMax;
-    }
-    return *n;
+    return env_number_in_range("SEQ_TCP_READ_MAX", v, kMinReadMax, kMaxReadMax, kDefaultReadMax);
 }
 
 // ---- the words -----------------------------------------------------------------------
