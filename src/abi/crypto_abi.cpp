@@ -2,15 +2,12 @@
 // constant-time comparison, PBKDF2, AES-256-GCM and Ed25519. Words without a
 // status flag abort on a type mismatch; the others answer "" false on bad
 // input. random-bytes, random-int and uuid4 live with the system words.
-#include <uv.h>
-
 #include <optional>
 #include <string>
-#include <utility>
 
 #include "abi/abi.hpp"
 #include "core/words/crypto.hpp"
-#include "io/uv_bridge.hpp"
+#include "io/blocking.hpp"
 #include "seq/runtime_optional.h"
 
 using namespace seq;
@@ -29,38 +26,6 @@ auto with_string(Stack& sp, const char* word, F f) {
 Stack push_result(Stack sp, const std::optional<std::string>& r) {
     sp = push(sp, make_string(r ? std::string_view(*r) : std::string_view()));
     return push(sp, make_bool(r.has_value()));
-}
-
-// Above this many iterations PBKDF2 takes milliseconds; a strand then runs it
-// on libuv's thread pool and parks, so the other strands of its worker keep
-// running. Below it the hand-off would cost more than the work.
-constexpr int64_t kOffloadIterations = 10000;
-
-template <typename F>
-auto run_off_worker(F f) -> decltype(f()) {
-    uv_loop_t* loop = current_loop();
-    if (!loop) return f();  // not on a strand: nothing else to keep running
-    struct Job {
-        uv_work_t req;
-        F* fn;
-        std::optional<decltype(f())> result;
-        UvWaiter* waiter;
-    };
-    UvWaiter waiter;
-    Job job{};
-    job.fn = &f;
-    job.waiter = &waiter;
-    job.req.data = &job;
-    int rc = uv_queue_work(
-        loop, &job.req,
-        [](uv_work_t* r) {
-            auto* j = static_cast<Job*>(r->data);
-            j->result.emplace((*j->fn)());
-        },
-        [](uv_work_t* r, int status) { static_cast<Job*>(r->data)->waiter->complete(status); });
-    if (rc != 0) return f();
-    waiter.wait();
-    return std::move(*job.result);
 }
 
 }  // namespace
@@ -99,11 +64,7 @@ SEQ_API seq_stack_t patch_seq_crypto_pbkdf2_sha256(seq_stack_t sp) {
         return crypto::pbkdf2_sha256_hex(string_of(password)->view(), string_of(salt)->view(),
                                          iterations);
     };
-    std::optional<std::string> key;
-    if (iterations >= kOffloadIterations && iterations <= crypto::kMaxPbkdf2Iterations)
-        key = run_off_worker(derive);
-    else
-        key = derive();
+    auto key = crypto::pbkdf2_is_slow(iterations) ? run_blocking(derive) : derive();
     drop_value(password);
     drop_value(salt);
     return push_result(sp, key);
