@@ -63,35 +63,7 @@ extern "C" {
 SEQ_API seq_stack_t patch_seq_string_concat(seq_stack_t sp) {
     StringObj* b = pop_string(sp, "string_concat");
     StringObj* a = pop_string(sp, "string_concat");
-    const size_t la = a->len, lb = b->len;
-    if (lb == 0) {
-        release(b);
-        return push(sp, from_heap(a));
-    }
-    if (la == 0) {
-        release(a);
-        return push(sp, from_heap(b));
-    }
-    if (la > SIZE_MAX / 2 || lb > SIZE_MAX / 2) fatal("string_concat", "string too large");
-    // Appending to a uniquely owned global string reuses its allocation, which
-    // keeps accumulation loops from copying the prefix when realloc can grow.
-    if (is_unique(a) && a->data == a->inline_bytes) {
-        auto* grown = static_cast<StringObj*>(
-            std::realloc(static_cast<void*>(a), sizeof(StringObj) + la + lb + 1));
-        if (!grown) fatal("string_concat", "out of memory");
-        grown->data = grown->inline_bytes;
-        std::memcpy(grown->inline_bytes + la, b->data, lb);
-        grown->len = la + lb;
-        grown->inline_bytes[la + lb] = '\0';
-        release(b);
-        return push(sp, from_heap(grown));
-    }
-    StringObj* r = alloc_string(la + lb);
-    std::memcpy(r->inline_bytes, a->data, la);
-    std::memcpy(r->inline_bytes + la, b->data, lb);
-    release(a);
-    release(b);
-    return push(sp, from_heap(r));
+    return push(sp, from_heap(string_concat(a, b)));
 }
 
 SEQ_API seq_stack_t patch_seq_string_length(seq_stack_t sp) {
