@@ -12,24 +12,6 @@
 
 using namespace seq;
 
-namespace {
-
-// Pops a String, hands its bytes to `f` and releases it.
-template <typename F>
-auto with_string(Stack& sp, const char* word, F f) {
-    StringObj* s = string_of(pop_kind(sp, Kind::String, word));
-    auto r = f(s->view());
-    release(s);
-    return r;
-}
-
-Stack push_result(Stack sp, const std::optional<std::string>& r) {
-    sp = push(sp, make_string(r ? std::string_view(*r) : std::string_view()));
-    return push(sp, make_bool(r.has_value()));
-}
-
-}  // namespace
-
 extern "C" {
 
 SEQ_API seq_stack_t patch_seq_sha256(seq_stack_t sp) {
@@ -38,20 +20,13 @@ SEQ_API seq_stack_t patch_seq_sha256(seq_stack_t sp) {
 }
 
 SEQ_API seq_stack_t patch_seq_hmac_sha256(seq_stack_t sp) {
-    StackValue key = pop_kind(sp, Kind::String, "hmac-sha256");
-    StackValue msg = pop_kind(sp, Kind::String, "hmac-sha256");
-    std::string hex = crypto::hmac_sha256_hex(string_of(msg)->view(), string_of(key)->view());
-    drop_value(key);
-    drop_value(msg);
+    // ( message key -- hex )
+    std::string hex = with_strings(sp, "hmac-sha256", crypto::hmac_sha256_hex);
     return push(sp, make_string(hex));
 }
 
 SEQ_API seq_stack_t patch_seq_constant_time_eq(seq_stack_t sp) {
-    StackValue b = pop_kind(sp, Kind::String, "constant-time-eq");
-    StackValue a = pop_kind(sp, Kind::String, "constant-time-eq");
-    bool eq = crypto::constant_time_eq(string_of(a)->view(), string_of(b)->view());
-    drop_value(a);
-    drop_value(b);
+    bool eq = with_strings(sp, "constant-time-eq", crypto::constant_time_eq);
     return push(sp, make_bool(eq));
 }
 
@@ -71,22 +46,14 @@ SEQ_API seq_stack_t patch_seq_crypto_pbkdf2_sha256(seq_stack_t sp) {
 }
 
 SEQ_API seq_stack_t patch_seq_crypto_aes_gcm_encrypt(seq_stack_t sp) {
-    const char* word = "crypto.aes-gcm-encrypt";
-    StackValue key = pop_kind(sp, Kind::String, word);
-    StackValue text = pop_kind(sp, Kind::String, word);
-    auto r = crypto::aes_gcm_encrypt(string_of(text)->view(), string_of(key)->view());
-    drop_value(key);
-    drop_value(text);
+    // ( plaintext key -- String Bool )
+    auto r = with_strings(sp, "crypto.aes-gcm-encrypt", crypto::aes_gcm_encrypt);
     return push_result(sp, r);
 }
 
 SEQ_API seq_stack_t patch_seq_crypto_aes_gcm_decrypt(seq_stack_t sp) {
-    const char* word = "crypto.aes-gcm-decrypt";
-    StackValue key = pop_kind(sp, Kind::String, word);
-    StackValue text = pop_kind(sp, Kind::String, word);
-    auto r = crypto::aes_gcm_decrypt(string_of(text)->view(), string_of(key)->view());
-    drop_value(key);
-    drop_value(text);
+    // ( ciphertext key -- String Bool )
+    auto r = with_strings(sp, "crypto.aes-gcm-decrypt", crypto::aes_gcm_decrypt);
     return push_result(sp, r);
 }
 
@@ -97,12 +64,8 @@ SEQ_API seq_stack_t patch_seq_crypto_ed25519_keypair(seq_stack_t sp) {
 }
 
 SEQ_API seq_stack_t patch_seq_crypto_ed25519_sign(seq_stack_t sp) {
-    const char* word = "crypto.ed25519-sign";
-    StackValue key = pop_kind(sp, Kind::String, word);
-    StackValue msg = pop_kind(sp, Kind::String, word);
-    auto r = crypto::ed25519_sign(string_of(msg)->view(), string_of(key)->view());
-    drop_value(key);
-    drop_value(msg);
+    // ( message private-key -- String Bool )
+    auto r = with_strings(sp, "crypto.ed25519-sign", crypto::ed25519_sign);
     return push_result(sp, r);
 }
 

@@ -18,12 +18,6 @@ VariantObj* pop_list(Stack& sp, const char* word) {
     return variant_of(v);
 }
 
-StackValue pop_callable(Stack& sp, const char* word) {
-    StackValue c = *--sp;
-    if (!is_callable(c)) type_error(word, "Quotation or Closure", c);
-    return c;
-}
-
 }  // namespace
 
 extern "C" {

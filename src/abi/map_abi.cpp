@@ -22,12 +22,6 @@ StackValue pop_key(Stack& sp, const char* word) {
     return k;
 }
 
-StackValue pop_callable(Stack& sp, const char* word) {
-    StackValue c = *--sp;
-    if (!is_callable(c)) type_error(word, "Quotation or Closure", c);
-    return c;
-}
-
 }  // namespace
 
 extern "C" {

@@ -12,8 +12,7 @@ using namespace seq;
 namespace {
 
 Stack push_result(Stack sp, TcpResult r) {
-    sp = push(sp, make_int(r.ok ? r.value : 0));
-    return push(sp, make_bool(r.ok));
+    return push_with_flag(sp, make_int(r.ok ? r.value : 0), r.ok);
 }
 
 // Pops the top value; an Int gives its value, anything else is dropped.
