@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "core/fatal.hpp"
+#include "core/text/utf8.hpp"
 #include "core/value/callable.hpp"
 #include "core/value/stack.hpp"
 #include "core/value/value.hpp"
@@ -73,6 +74,14 @@ inline Stack push_result(Stack sp, std::optional<std::string_view> r) {
 }
 inline Stack push_result(Stack sp, const std::optional<std::string>& r) {
     return push_result(sp, r ? std::optional<std::string_view>(*r) : std::nullopt);
+}
+
+// ( -- String Bool ) for bytes decoded from a String (Base64, hex, a
+// decompressor): a Seq String holds text, so bytes that are not valid UTF-8
+// give ( "" false ), as a failed decode does.
+inline Stack push_text_result(Stack sp, const std::optional<std::string>& bytes) {
+    bool ok = bytes && utf8::is_valid(*bytes);
+    return push_with_flag(sp, make_string(ok ? std::string_view(*bytes) : std::string_view()), ok);
 }
 
 }  // namespace seq

@@ -6,7 +6,6 @@
 #include <string>
 
 #include "abi/abi.hpp"
-#include "core/text/utf8.hpp"
 #include "core/words/compress.hpp"
 #include "core/words/encoding.hpp"
 #include "seq/runtime_optional.h"
@@ -39,11 +38,9 @@ Stack decompress_word(Stack sp, const char* word, Decompress decompress) {
     auto out = with_string(sp, word, [&](std::string_view data) -> std::optional<std::string> {
         std::string raw;
         if (!encoding::base64_decode(data, Base64::Standard, raw)) return std::nullopt;
-        auto text = decompress(std::string_view(raw));
-        if (text && !utf8::is_valid(*text)) return std::nullopt;
-        return text;
+        return decompress(std::string_view(raw));
     });
-    return push_result(sp, out);
+    return push_text_result(sp, out);
 }
 
 }  // namespace
