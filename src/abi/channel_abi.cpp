@@ -43,8 +43,7 @@ SEQ_API seq_stack_t patch_seq_chan_receive(seq_stack_t sp) {
     bool ok = false;
     if (is_kind(ch, Kind::Channel)) ok = channel_receive(channel_of(ch), &v);
     drop_value(ch);
-    sp = push(sp, v);
-    return push(sp, make_bool(ok));
+    return push_with_flag(sp, v, ok);
 }
 
 SEQ_API bool seq_channel_stats(seq_value_t chan, seq_channel_stats_t* out) {

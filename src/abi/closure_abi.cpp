@@ -159,8 +159,7 @@ SEQ_API uintptr_t patch_seq_peek_quotation_fn_ptr(seq_stack_t sp) {
 }
 
 SEQ_API seq_stack_t patch_seq_call(seq_stack_t sp) {
-    StackValue callable = *--sp;
-    if (!is_callable(callable)) type_error("call", "Quotation or Closure", callable);
+    StackValue callable = pop_callable(sp, "call");
     sp = invoke_callable(sp, callable, "call");
     // Dropped only now: a closure's env must outlive the call that reads it.
     drop_value(callable);

@@ -16,10 +16,6 @@ using namespace seq;
 
 namespace {
 
-void check_callable(StackValue v, const char* word) {
-    if (!is_callable(v)) type_error(word, "Quotation or Closure", v);
-}
-
 // Owns the predicate/body quotations cond took off the stack. Small counts
 // (the common case: a handful of arms) need no allocation.
 class CondArms {

@@ -8,7 +8,6 @@
 #include "abi/abi.hpp"
 #include "core/words/compress.hpp"
 #include "core/words/encoding.hpp"
-#include "core/text/utf8.hpp"
 #include "seq/runtime_optional.h"
 
 using namespace seq;
@@ -16,43 +15,32 @@ using encoding::Base64;
 
 namespace {
 
-Stack push_result(Stack sp, const std::optional<std::string>& r) {
-    sp = push(sp, make_string(r ? std::string_view(*r) : std::string_view()));
-    return push(sp, make_bool(r.has_value()));
-}
-
+// ( String -- String Bool ): compressing never fails, the flag is always true.
 template <typename Compress>
 Stack compress_word(Stack sp, const char* word, Compress compress) {
-    StackValue data = pop_kind(sp, Kind::String, word);
-    std::string b64 = encoding::base64_encode(compress(string_of(data)->view()), Base64::Standard);
-    drop_value(data);
-    return push_result(sp, b64);
+    std::string b64 = with_string(sp, word, [&](std::string_view data) {
+        return encoding::base64_encode(compress(data), Base64::Standard);
+    });
+    return push_with_flag(sp, make_string(b64), true);
 }
 
 // ( String Int -- String Bool ): the level is popped first (it is on top).
 template <typename Compress>
 Stack compress_level_word(Stack sp, const char* word, Compress compress) {
     int64_t level = pop_int(sp, word);
-    StackValue data = pop_kind(sp, Kind::String, word);
     // Clamp in 64 bits before narrowing: upstream clamps the i64.
     int lv = static_cast<int>(std::clamp<int64_t>(level, -1000, 1000));
-    std::string b64 =
-        encoding::base64_encode(compress(string_of(data)->view(), lv), Base64::Standard);
-    drop_value(data);
-    return push_result(sp, b64);
+    return compress_word(sp, word, [&](std::string_view data) { return compress(data, lv); });
 }
 
 template <typename Decompress>
 Stack decompress_word(Stack sp, const char* word, Decompress decompress) {
-    StackValue data = pop_kind(sp, Kind::String, word);
-    std::string raw;
-    std::optional<std::string> out;
-    if (encoding::base64_decode(string_of(data)->view(), Base64::Standard, raw)) {
-        out = decompress(std::string_view(raw));
-        if (out && !utf8::is_valid(*out)) out.reset();
-    }
-    drop_value(data);
-    return push_result(sp, out);
+    auto out = with_string(sp, word, [&](std::string_view data) -> std::optional<std::string> {
+        std::string raw;
+        if (!encoding::base64_decode(data, Base64::Standard, raw)) return std::nullopt;
+        return decompress(std::string_view(raw));
+    });
+    return push_text_result(sp, out);
 }
 
 }  // namespace

@@ -2,68 +2,15 @@
 // constant-time comparison, PBKDF2, AES-256-GCM and Ed25519. Words without a
 // status flag abort on a type mismatch; the others answer "" false on bad
 // input. random-bytes, random-int and uuid4 live with the system words.
-#include <uv.h>
-
 #include <optional>
 #include <string>
-#include <utility>
 
 #include "abi/abi.hpp"
 #include "core/words/crypto.hpp"
-#include "io/uv_bridge.hpp"
+#include "io/blocking.hpp"
 #include "seq/runtime_optional.h"
 
 using namespace seq;
-
-namespace {
-
-// Pops a String, hands its bytes to `f` and releases it.
-template <typename F>
-auto with_string(Stack& sp, const char* word, F f) {
-    StringObj* s = string_of(pop_kind(sp, Kind::String, word));
-    auto r = f(s->view());
-    release(s);
-    return r;
-}
-
-Stack push_result(Stack sp, const std::optional<std::string>& r) {
-    sp = push(sp, make_string(r ? std::string_view(*r) : std::string_view()));
-    return push(sp, make_bool(r.has_value()));
-}
-
-// Above this many iterations PBKDF2 takes milliseconds; a strand then runs it
-// on libuv's thread pool and parks, so the other strands of its worker keep
-// running. Below it the hand-off would cost more than the work.
-constexpr int64_t kOffloadIterations = 10000;
-
-template <typename F>
-auto run_off_worker(F f) -> decltype(f()) {
-    uv_loop_t* loop = current_loop();
-    if (!loop) return f();  // not on a strand: nothing else to keep running
-    struct Job {
-        uv_work_t req;
-        F* fn;
-        std::optional<decltype(f())> result;
-        UvWaiter* waiter;
-    };
-    UvWaiter waiter(ParkReason::ThreadPool);
-    Job job{};
-    job.fn = &f;
-    job.waiter = &waiter;
-    job.req.data = &job;
-    int rc = uv_queue_work(
-        loop, &job.req,
-        [](uv_work_t* r) {
-            auto* j = static_cast<Job*>(r->data);
-            j->result.emplace((*j->fn)());
-        },
-        [](uv_work_t* r, int status) { static_cast<Job*>(r->data)->waiter->complete(status); });
-    if (rc != 0) return f();
-    waiter.wait();
-    return std::move(*job.result);
-}
-
-}  // namespace
 
 extern "C" {
 
@@ -73,20 +20,13 @@ SEQ_API seq_stack_t patch_seq_sha256(seq_stack_t sp) {
 }
 
 SEQ_API seq_stack_t patch_seq_hmac_sha256(seq_stack_t sp) {
-    StackValue key = pop_kind(sp, Kind::String, "hmac-sha256");
-    StackValue msg = pop_kind(sp, Kind::String, "hmac-sha256");
-    std::string hex = crypto::hmac_sha256_hex(string_of(msg)->view(), string_of(key)->view());
-    drop_value(key);
-    drop_value(msg);
+    // ( message key -- hex )
+    std::string hex = with_strings(sp, "hmac-sha256", crypto::hmac_sha256_hex);
     return push(sp, make_string(hex));
 }
 
 SEQ_API seq_stack_t patch_seq_constant_time_eq(seq_stack_t sp) {
-    StackValue b = pop_kind(sp, Kind::String, "constant-time-eq");
-    StackValue a = pop_kind(sp, Kind::String, "constant-time-eq");
-    bool eq = crypto::constant_time_eq(string_of(a)->view(), string_of(b)->view());
-    drop_value(a);
-    drop_value(b);
+    bool eq = with_strings(sp, "constant-time-eq", crypto::constant_time_eq);
     return push(sp, make_bool(eq));
 }
 
@@ -99,33 +39,21 @@ SEQ_API seq_stack_t patch_seq_crypto_pbkdf2_sha256(seq_stack_t sp) {
         return crypto::pbkdf2_sha256_hex(string_of(password)->view(), string_of(salt)->view(),
                                          iterations);
     };
-    std::optional<std::string> key;
-    if (iterations >= kOffloadIterations && iterations <= crypto::kMaxPbkdf2Iterations)
-        key = run_off_worker(derive);
-    else
-        key = derive();
+    auto key = crypto::pbkdf2_is_slow(iterations) ? run_blocking(derive) : derive();
     drop_value(password);
     drop_value(salt);
     return push_result(sp, key);
 }
 
 SEQ_API seq_stack_t patch_seq_crypto_aes_gcm_encrypt(seq_stack_t sp) {
-    const char* word = "crypto.aes-gcm-encrypt";
-    StackValue key = pop_kind(sp, Kind::String, word);
-    StackValue text = pop_kind(sp, Kind::String, word);
-    auto r = crypto::aes_gcm_encrypt(string_of(text)->view(), string_of(key)->view());
-    drop_value(key);
-    drop_value(text);
+    // ( plaintext key -- String Bool )
+    auto r = with_strings(sp, "crypto.aes-gcm-encrypt", crypto::aes_gcm_encrypt);
     return push_result(sp, r);
 }
 
 SEQ_API seq_stack_t patch_seq_crypto_aes_gcm_decrypt(seq_stack_t sp) {
-    const char* word = "crypto.aes-gcm-decrypt";
-    StackValue key = pop_kind(sp, Kind::String, word);
-    StackValue text = pop_kind(sp, Kind::String, word);
-    auto r = crypto::aes_gcm_decrypt(string_of(text)->view(), string_of(key)->view());
-    drop_value(key);
-    drop_value(text);
+    // ( ciphertext key -- String Bool )
+    auto r = with_strings(sp, "crypto.aes-gcm-decrypt", crypto::aes_gcm_decrypt);
     return push_result(sp, r);
 }
 
@@ -136,12 +64,8 @@ SEQ_API seq_stack_t patch_seq_crypto_ed25519_keypair(seq_stack_t sp) {
 }
 
 SEQ_API seq_stack_t patch_seq_crypto_ed25519_sign(seq_stack_t sp) {
-    const char* word = "crypto.ed25519-sign";
-    StackValue key = pop_kind(sp, Kind::String, word);
-    StackValue msg = pop_kind(sp, Kind::String, word);
-    auto r = crypto::ed25519_sign(string_of(msg)->view(), string_of(key)->view());
-    drop_value(key);
-    drop_value(msg);
+    // ( message private-key -- String Bool )
+    auto r = with_strings(sp, "crypto.ed25519-sign", crypto::ed25519_sign);
     return push_result(sp, r);
 }
 

@@ -5,7 +5,6 @@
 
 #include "abi/abi.hpp"
 #include "core/words/encoding.hpp"
-#include "core/text/utf8.hpp"
 #include "seq/runtime_strings.h"
 
 using namespace seq;
@@ -15,20 +14,19 @@ namespace {
 
 template <typename Encode>
 Stack encode_word(Stack sp, const char* word, Encode encode) {
-    StringObj* s = string_of(pop_kind(sp, Kind::String, word));
-    std::string out = encode(s->view());
-    release(s);
+    std::string out = with_string(sp, word, encode);
     return push(sp, make_string(out));
 }
 
+// ( String -- String Bool )
 template <typename Decode>
 Stack decode_word(Stack sp, const char* word, Decode decode) {
-    StringObj* s = string_of(pop_kind(sp, Kind::String, word));
-    std::string out;
-    bool ok = decode(s->view(), out) && utf8::is_valid(out);
-    release(s);
-    sp = push(sp, make_string(ok ? std::string_view(out) : std::string_view()));
-    return push(sp, make_bool(ok));
+    auto bytes = with_string(sp, word, [&](std::string_view s) -> std::optional<std::string> {
+        std::string out;
+        if (!decode(s, out)) return std::nullopt;
+        return out;
+    });
+    return push_text_result(sp, bytes);
 }
 
 }  // namespace

@@ -1,9 +1,9 @@
 // File and directory words (seq-runtime 5.4.0 file.rs). The I/O itself is
 // in io/fs (where it blocks and why: see there and docs/abi-system.md).
 #include "abi/abi.hpp"
+#include "core/sched/strand.hpp"
 #include "core/value/callable.hpp"
 #include "core/value/list.hpp"
-#include "core/sched/strand.hpp"
 #include "io/fs.hpp"
 #include "seq/runtime_system.h"
 
@@ -11,25 +11,17 @@ using namespace seq;
 
 namespace {
 
-StringObj* pop_string(Stack& sp, const char* word) {
-    return string_of(pop_kind(sp, Kind::String, word));
-}
-
 template <typename Op>
 Stack path_op(Stack sp, const char* word, Op op) {
-    StringObj* path = pop_string(sp, word);
-    bool ok = op(path->view());
-    release(path);
+    bool ok = with_string(sp, word, op);
     return push(sp, make_bool(ok));
 }
 
 // ( content path -- Bool )
 Stack write_op(Stack sp, const char* word, bool append) {
-    StringObj* path = pop_string(sp, word);
-    StringObj* content = pop_string(sp, word);
-    bool ok = file_write(path->view(), content->view(), append);
-    release(path);
-    release(content);
+    bool ok = with_strings(sp, word, [&](std::string_view content, std::string_view path) {
+        return file_write(path, content, append);
+    });
     return push(sp, make_bool(ok));
 }
 
@@ -50,11 +42,8 @@ void call_with_line(void* p, std::string_view line) {
 extern "C" {
 
 SEQ_API seq_stack_t patch_seq_file_slurp(seq_stack_t sp) {
-    StringObj* path = pop_string(sp, "file-slurp");
-    auto content = file_read_string(path->view());
-    release(path);
-    sp = push(sp, content ? *content : make_string(""));
-    return push(sp, make_bool(content.has_value()));
+    auto content = with_string(sp, "file-slurp", file_read_string);
+    return push_with_flag(sp, content ? *content : make_string(""), content.has_value());
 }
 
 SEQ_API seq_stack_t patch_seq_file_spit(seq_stack_t sp) {
@@ -75,16 +64,12 @@ SEQ_API seq_stack_t patch_seq_file_delete(seq_stack_t sp) {
 }
 
 SEQ_API seq_stack_t patch_seq_file_size(seq_stack_t sp) {
-    StringObj* path = pop_string(sp, "file.size");
-    auto size = file_size(path->view());
-    release(path);
-    sp = push(sp, make_int(size ? *size : 0));
-    return push(sp, make_bool(size.has_value()));
+    auto size = with_string(sp, "file.size", file_size);
+    return push_with_flag(sp, make_int(size.value_or(0)), size.has_value());
 }
 
 SEQ_API seq_stack_t patch_seq_file_for_each_line_plus(seq_stack_t sp) {
-    StackValue quot = *--sp;
-    if (!is_callable(quot)) type_error("file-for-each-line+", "Quotation or Closure", quot);
+    StackValue quot = pop_callable(sp, "file-for-each-line+");
     StackValue path_v = *--sp;
     if (!is_kind(path_v, Kind::String)) type_error("file-for-each-line+", "String path", path_v);
     StringObj* path = string_of(path_v);
@@ -95,8 +80,8 @@ SEQ_API seq_stack_t patch_seq_file_for_each_line_plus(seq_stack_t sp) {
     std::string error;
     bool ok = file_for_each_line(path_copy, call_with_line, &ctx, &error);
     drop_value(quot);
-    sp = push(ctx.sp, make_string(ok ? std::string_view() : std::string_view(error)));
-    return push(sp, make_bool(ok));
+    return push_with_flag(ctx.sp, make_string(ok ? std::string_view() : std::string_view(error)),
+                          ok);
 }
 
 SEQ_API seq_stack_t patch_seq_dir_exists(seq_stack_t sp) {
@@ -113,15 +98,12 @@ SEQ_API seq_stack_t patch_seq_dir_delete(seq_stack_t sp) {
 }
 
 SEQ_API seq_stack_t patch_seq_dir_list(seq_stack_t sp) {
-    StringObj* path = pop_string(sp, "dir.list");
-    auto names = dir_names(path->view());
-    release(path);
+    auto names = with_string(sp, "dir.list", dir_names);
     VariantObj* list = new_list(names ? names->size() : 0);
     if (names)
         for (const std::string& n : *names)
             list = variant_push(list, make_string(n), "dir.list");
-    sp = push(sp, from_heap(list));
-    return push(sp, make_bool(names.has_value()));
+    return push_with_flag(sp, from_heap(list), names.has_value());
 }
 
 }  // extern "C"

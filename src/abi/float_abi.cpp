@@ -155,8 +155,7 @@ SEQ_API seq_stack_t patch_seq_string_to_float(seq_stack_t sp) {
     double f = 0;
     bool ok = is_kind(v, Kind::String) && parse_f64(string_of(v)->view(), f);
     drop_value(v);
-    sp = push(sp, make_float(ok ? f : 0.0));
-    return push(sp, make_bool(ok));
+    return push_with_flag(sp, make_float(ok ? f : 0.0), ok);
 }
 
 }  // extern "C"

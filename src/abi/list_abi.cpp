@@ -18,10 +18,13 @@ VariantObj* pop_list(Stack& sp, const char* word) {
     return variant_of(v);
 }
 
-StackValue pop_callable(Stack& sp, const char* word) {
-    StackValue c = *--sp;
-    if (!is_callable(c)) type_error(word, "Quotation or Closure", c);
-    return c;
+// Element `i` for a callable that consumes it: moved out of a uniquely owned
+// list (nobody else can see it, and the callable may free it), else a copy.
+StackValue take_element(VariantObj* v, uint32_t i, bool unique) {
+    StackValue elem = v->fields[i];
+    if (!unique) return clone_value(elem);
+    v->fields[i] = kFalse;
+    return elem;
 }
 
 }  // namespace
@@ -48,18 +51,15 @@ SEQ_API seq_stack_t patch_seq_list_get(seq_stack_t sp) {
     if (!is_int(index) || !is_kind(list, Kind::Variant)) {
         drop_value(index);
         drop_value(list);
-        sp = push(sp, make_int(0));
-        return push(sp, kFalse);
+        return push_with_flag(sp, make_int(0), false);
     }
     int64_t i = int_of(index);
     VariantObj* v = variant_of(list);
     if (i < 0 || static_cast<uint64_t>(i) >= v->len) {
         release(v);
-        sp = push(sp, make_int(0));
-        return push(sp, kFalse);
+        return push_with_flag(sp, make_int(0), false);
     }
-    sp = push(sp, variant_take_field(v, static_cast<size_t>(i)));
-    return push(sp, kTrue);
+    return push_with_flag(sp, variant_take_field(v, static_cast<size_t>(i)), true);
 }
 
 SEQ_API seq_stack_t patch_seq_list_set(seq_stack_t sp) {
@@ -70,22 +70,19 @@ SEQ_API seq_stack_t patch_seq_list_set(seq_stack_t sp) {
         // The list (or whatever stood in its place) goes back unchanged.
         drop_value(value);
         drop_value(index);
-        sp = push(sp, list);
-        return push(sp, kFalse);
+        return push_with_flag(sp, list, false);
     }
     int64_t i = int_of(index);
     VariantObj* v = variant_of(list);
     if (i < 0 || static_cast<uint64_t>(i) >= v->len) {
         drop_value(value);
-        sp = push(sp, list);
-        return push(sp, kFalse);
+        return push_with_flag(sp, list, false);
     }
     v = variant_make_unique(v, v->len);
     const auto slot = static_cast<size_t>(i);
     drop_value(v->fields[slot]);
     v->fields[slot] = share_value(value);
-    sp = push(sp, from_heap(v));
-    return push(sp, kTrue);
+    return push_with_flag(sp, from_heap(v), true);
 }
 
 SEQ_API seq_stack_t patch_seq_list_length(seq_stack_t sp) {
@@ -128,8 +125,7 @@ SEQ_API seq_stack_t patch_seq_list_map(seq_stack_t sp) {
     if (is_unique(v)) {
         // Nobody else can observe the list, so each result replaces its element.
         for (uint32_t i = 0; i < n; ++i) {
-            StackValue elem = v->fields[i];
-            v->fields[i] = kFalse;  // moved to the callable, which may free it
+            StackValue elem = take_element(v, i, true);
             v->fields[i] = share_value(call_for_result(sp, push(sp, elem), fn, kWord));
         }
         drop_value(fn);
@@ -189,12 +185,7 @@ SEQ_API seq_stack_t patch_seq_list_fold(seq_stack_t sp) {
     VariantObj* v = pop_list(sp, kWord);
     const bool unique = is_unique(v);
     for (uint32_t i = 0; i < v->len; ++i) {
-        StackValue elem = v->fields[i];
-        if (unique)
-            v->fields[i] = kFalse;  // moved to the callable
-        else
-            elem = clone_value(elem);
-        Stack top = push(push(sp, acc), elem);
+        Stack top = push(push(sp, acc), take_element(v, i, unique));
         acc = call_for_result(sp, top, fn, kWord);
     }
     release(v);
@@ -207,14 +198,8 @@ SEQ_API seq_stack_t patch_seq_list_each(seq_stack_t sp) {
     StackValue fn = pop_callable(sp, kWord);
     VariantObj* v = pop_list(sp, kWord);
     const bool unique = is_unique(v);
-    for (uint32_t i = 0; i < v->len; ++i) {
-        StackValue elem = v->fields[i];
-        if (unique)
-            v->fields[i] = kFalse;  // moved to the callable
-        else
-            elem = clone_value(elem);
-        call_for_effect(sp, push(sp, elem), fn, kWord);
-    }
+    for (uint32_t i = 0; i < v->len; ++i)
+        call_for_effect(sp, push(sp, take_element(v, i, unique)), fn, kWord);
     release(v);
     drop_value(fn);
     return sp;

@@ -22,10 +22,16 @@ StackValue pop_key(Stack& sp, const char* word) {
     return k;
 }
 
-StackValue pop_callable(Stack& sp, const char* word) {
-    StackValue c = *--sp;
-    if (!is_callable(c)) type_error(word, "Quotation or Closure", c);
-    return c;
+// ( Map -- List ): one side of every entry, in enumeration order.
+template <typename Side>
+Stack push_entry_list(Stack sp, const char* word, Side side) {
+    MapObj* m = pop_map(sp, word);
+    auto entries = map_sorted_entries(m);
+    VariantObj* list = new_list(entries.size());
+    for (const auto* e : entries)
+        list->fields[list->len++] = clone_value(side(*e));
+    release(m);
+    return push(sp, from_heap(list));
 }
 
 }  // namespace
@@ -43,16 +49,14 @@ SEQ_API seq_stack_t patch_seq_map_get(seq_stack_t sp) {
         // The status flag carries the failure: no map holds such a key.
         drop_value(key);
         drop_value(map);
-        sp = push(sp, make_int(0));
-        return push(sp, kFalse);
+        return push_with_flag(sp, make_int(0), false);
     }
     MapObj* m = map_of(map);
     auto it = m->table.find(key);
     drop_value(key);
     if (it == m->table.end()) {
         release(m);
-        sp = push(sp, make_int(0));
-        return push(sp, kFalse);
+        return push_with_flag(sp, make_int(0), false);
     }
     StackValue value;
     if (is_unique(m)) {
@@ -62,8 +66,7 @@ SEQ_API seq_stack_t patch_seq_map_get(seq_stack_t sp) {
         value = clone_value(it->second);
     }
     release(m);
-    sp = push(sp, value);
-    return push(sp, kTrue);
+    return push_with_flag(sp, value, true);
 }
 
 SEQ_API seq_stack_t patch_seq_map_set(seq_stack_t sp) {
@@ -113,23 +116,11 @@ SEQ_API seq_stack_t patch_seq_map_empty(seq_stack_t sp) {
 }
 
 SEQ_API seq_stack_t patch_seq_map_keys(seq_stack_t sp) {
-    MapObj* m = pop_map(sp, "map.keys");
-    auto entries = map_sorted_entries(m);
-    VariantObj* list = new_list(entries.size());
-    for (const auto* e : entries)
-        list->fields[list->len++] = clone_value(e->first);
-    release(m);
-    return push(sp, from_heap(list));
+    return push_entry_list(sp, "map.keys", [](const auto& e) { return e.first; });
 }
 
 SEQ_API seq_stack_t patch_seq_map_values(seq_stack_t sp) {
-    MapObj* m = pop_map(sp, "map.values");
-    auto entries = map_sorted_entries(m);
-    VariantObj* list = new_list(entries.size());
-    for (const auto* e : entries)
-        list->fields[list->len++] = clone_value(e->second);
-    release(m);
-    return push(sp, from_heap(list));
+    return push_entry_list(sp, "map.values", [](const auto& e) { return e.second; });
 }
 
 // As the list words, the callable runs on the caller's stack where the

@@ -9,26 +9,9 @@ using namespace seq;
 
 namespace {
 
-StringObj* pop_string(Stack& sp, const char* word) {
-    return string_of(pop_kind(sp, Kind::String, word));
-}
-
-// ( -- String Bool ) from an optional result: ( "" false ) when absent.
-Stack push_result(Stack sp, const std::optional<std::string>& v) {
-    sp = push(sp, make_string(v ? std::string_view(*v) : std::string_view()));
-    return push(sp, make_bool(v.has_value()));
-}
-
-Stack push_part(Stack sp, std::optional<std::string_view> part) {
-    sp = push(sp, make_string(part ? *part : std::string_view()));
-    return push(sp, make_bool(part.has_value()));
-}
-
 template <typename Pred>
 Stack path_test(Stack sp, const char* word, Pred pred) {
-    StringObj* path = pop_string(sp, word);
-    bool r = pred(path_kind(path->view()));
-    release(path);
+    bool r = with_string(sp, word, [&](std::string_view path) { return pred(path_kind(path)); });
     return push(sp, make_bool(r));
 }
 
@@ -37,9 +20,7 @@ Stack path_test(Stack sp, const char* word, Pred pred) {
 extern "C" {
 
 SEQ_API seq_stack_t patch_seq_getenv(seq_stack_t sp) {
-    StringObj* name = pop_string(sp, "getenv");
-    auto value = env_get(name->view());
-    release(name);
+    auto value = with_string(sp, "getenv", env_get);
     return push_result(sp, value);
 }
 
@@ -72,24 +53,21 @@ SEQ_API seq_stack_t patch_seq_path_is_dir(seq_stack_t sp) {
 }
 
 SEQ_API seq_stack_t patch_seq_path_join(seq_stack_t sp) {
-    StringObj* component = pop_string(sp, "path-join");
-    StringObj* base = pop_string(sp, "path-join");
-    StackValue joined = make_string(path_join(base->view(), component->view()));
-    release(base);
-    release(component);
-    return push(sp, joined);
+    std::string joined = with_strings(sp, "path-join", path_join);
+    return push(sp, make_string(joined));
 }
 
 SEQ_API seq_stack_t patch_seq_path_parent(seq_stack_t sp) {
     StringObj* path = pop_string(sp, "path-parent");
-    sp = push_part(sp, path_parent(path->view()));
+    // The part points into `path`: pushed (copied) before the release.
+    sp = push_result(sp, path_parent(path->view()));
     release(path);
     return sp;
 }
 
 SEQ_API seq_stack_t patch_seq_path_filename(seq_stack_t sp) {
     StringObj* path = pop_string(sp, "path-filename");
-    sp = push_part(sp, path_filename(path->view()));
+    sp = push_result(sp, path_filename(path->view()));
     release(path);
     return sp;
 }

@@ -49,8 +49,7 @@ Stack replace_word(Stack sp, const char* word, size_t limit) {
     drop_value(rep);
     drop_value(pattern);
     drop_value(text);
-    sp = push(sp, result);
-    return push(sp, make_bool(ok));
+    return push_with_flag(sp, result, ok);
 }
 
 }  // namespace

@@ -14,10 +14,6 @@ using namespace seq;
 
 namespace {
 
-StringObj* pop_string(Stack& sp, const char* word) {
-    return string_of(pop_kind(sp, Kind::String, word));
-}
-
 // Pushes `s` as a new global string.
 Stack push_text(Stack sp, std::string_view s) {
     return push(sp, make_string(s));
@@ -35,12 +31,19 @@ Stack push_part(Stack sp, StringObj* src, std::string_view part) {
 // The result of a two-string predicate.
 template <typename Pred>
 Stack string_pair_test(Stack sp, const char* word, Pred pred) {
-    StringObj* b = pop_string(sp, word);
-    StringObj* a = pop_string(sp, word);
-    bool r = pred(a->view(), b->view());
-    release(a);
-    release(b);
+    bool r = with_strings(sp, word, pred);
     return push(sp, make_bool(r));
+}
+
+// ( String -- String ) for the words whose core function appends a new text
+// made from the popped one.
+Stack rewrite_word(Stack sp, const char* word, void (*append)(std::string&, std::string_view)) {
+    std::string out = with_string(sp, word, [&](std::string_view s) {
+        std::string r;
+        append(r, s);
+        return r;
+    });
+    return push_text(sp, out);
 }
 
 // A symbol and a string share one layout, so a uniquely owned one changes
@@ -63,48 +66,16 @@ extern "C" {
 SEQ_API seq_stack_t patch_seq_string_concat(seq_stack_t sp) {
     StringObj* b = pop_string(sp, "string_concat");
     StringObj* a = pop_string(sp, "string_concat");
-    const size_t la = a->len, lb = b->len;
-    if (lb == 0) {
-        release(b);
-        return push(sp, from_heap(a));
-    }
-    if (la == 0) {
-        release(a);
-        return push(sp, from_heap(b));
-    }
-    if (la > SIZE_MAX / 2 || lb > SIZE_MAX / 2) fatal("string_concat", "string too large");
-    // Appending to a uniquely owned global string reuses its allocation, which
-    // keeps accumulation loops from copying the prefix when realloc can grow.
-    if (is_unique(a) && a->data == a->inline_bytes) {
-        auto* grown = static_cast<StringObj*>(
-            std::realloc(static_cast<void*>(a), sizeof(StringObj) + la + lb + 1));
-        if (!grown) fatal("string_concat", "out of memory");
-        grown->data = grown->inline_bytes;
-        std::memcpy(grown->inline_bytes + la, b->data, lb);
-        grown->len = la + lb;
-        grown->inline_bytes[la + lb] = '\0';
-        release(b);
-        return push(sp, from_heap(grown));
-    }
-    StringObj* r = alloc_string(la + lb);
-    std::memcpy(r->inline_bytes, a->data, la);
-    std::memcpy(r->inline_bytes + la, b->data, lb);
-    release(a);
-    release(b);
-    return push(sp, from_heap(r));
+    return push(sp, from_heap(string_concat(a, b)));
 }
 
 SEQ_API seq_stack_t patch_seq_string_length(seq_stack_t sp) {
-    StringObj* s = pop_string(sp, "string_length");
-    size_t n = utf8::char_count(s->view());
-    release(s);
+    size_t n = with_string(sp, "string_length", utf8::char_count);
     return push(sp, make_int(static_cast<int64_t>(n)));
 }
 
 SEQ_API seq_stack_t patch_seq_string_byte_length(seq_stack_t sp) {
-    StringObj* s = pop_string(sp, "string_byte_length");
-    size_t n = s->len;
-    release(s);
+    size_t n = with_string(sp, "string_byte_length", [](std::string_view s) { return s.size(); });
     return push(sp, make_int(static_cast<int64_t>(n)));
 }
 
@@ -139,20 +110,12 @@ SEQ_API seq_stack_t patch_seq_string_substring(seq_stack_t sp) {
 }
 
 SEQ_API seq_stack_t patch_seq_string_find(seq_stack_t sp) {
-    StringObj* needle = pop_string(sp, "string_find");
-    StringObj* hay = pop_string(sp, "string_find");
-    int64_t r = strings::find_char_index(hay->view(), needle->view());
-    release(hay);
-    release(needle);
+    int64_t r = with_strings(sp, "string_find", strings::find_char_index);
     return push(sp, make_int(r));
 }
 
 SEQ_API seq_stack_t patch_seq_string_split(seq_stack_t sp) {
-    StringObj* delim = pop_string(sp, "string_split");
-    StringObj* s = pop_string(sp, "string_split");
-    StackValue list = strings::split(s->view(), delim->view());
-    release(s);
-    release(delim);
+    StackValue list = with_strings(sp, "string_split", strings::split);
     return push(sp, list);
 }
 
@@ -191,9 +154,7 @@ SEQ_API seq_stack_t patch_seq_string_equal(seq_stack_t sp) {
 }
 
 SEQ_API seq_stack_t patch_seq_string_empty(seq_stack_t sp) {
-    StringObj* s = pop_string(sp, "string_empty");
-    bool empty = s->len == 0;
-    release(s);
+    bool empty = with_string(sp, "string_empty", [](std::string_view s) { return s.empty(); });
     return push(sp, make_bool(empty));
 }
 
@@ -214,19 +175,11 @@ SEQ_API seq_stack_t patch_seq_string_chomp(seq_stack_t sp) {
 }
 
 SEQ_API seq_stack_t patch_seq_string_to_upper(seq_stack_t sp) {
-    StringObj* s = pop_string(sp, "string_to_upper");
-    std::string out;
-    utf8::append_upper(out, s->view());
-    release(s);
-    return push_text(sp, out);
+    return rewrite_word(sp, "string_to_upper", utf8::append_upper);
 }
 
 SEQ_API seq_stack_t patch_seq_string_to_lower(seq_stack_t sp) {
-    StringObj* s = pop_string(sp, "string_to_lower");
-    std::string out;
-    utf8::append_lower(out, s->view());
-    release(s);
-    return push_text(sp, out);
+    return rewrite_word(sp, "string_to_lower", utf8::append_lower);
 }
 
 SEQ_API seq_stack_t patch_seq_string_to_int(seq_stack_t sp) {
@@ -236,8 +189,7 @@ SEQ_API seq_stack_t patch_seq_string_to_int(seq_stack_t sp) {
     drop_value(v);
     // Values beyond 63 bits wrap as upstream's tagging does (the parse itself
     // accepts the whole i64 range).
-    sp = push(sp, make_int(n.value_or(0)));
-    return push(sp, make_bool(n.has_value()));
+    return push_with_flag(sp, make_int(n.value_or(0)), n.has_value());
 }
 
 SEQ_API seq_stack_t patch_seq_char_to_string(seq_stack_t sp) {
@@ -248,11 +200,7 @@ SEQ_API seq_stack_t patch_seq_char_to_string(seq_stack_t sp) {
 }
 
 SEQ_API seq_stack_t patch_seq_json_escape(seq_stack_t sp) {
-    StringObj* s = pop_string(sp, "json_escape");
-    std::string out;
-    strings::append_json_escaped(out, s->view());
-    release(s);
-    return push_text(sp, out);
+    return rewrite_word(sp, "json_escape", strings::append_json_escaped);
 }
 
 SEQ_API seq_stack_t patch_seq_symbol_to_string(seq_stack_t sp) {

@@ -12,8 +12,7 @@ using namespace seq;
 namespace {
 
 Stack push_result(Stack sp, TcpResult r) {
-    sp = push(sp, make_int(r.ok ? r.value : 0));
-    return push(sp, make_bool(r.ok));
+    return push_with_flag(sp, make_int(r.ok ? r.value : 0), r.ok);
 }
 
 // Pops the top value; an Int gives its value, anything else is dropped.
@@ -74,8 +73,7 @@ SEQ_API seq_stack_t patch_seq_tcp_read(seq_stack_t sp) {
     TcpReadResult r;
     if (pop_int_arg(sp, &id)) r = tcp_read(id);
     if (r.str == kFalse) r.str = make_string("");
-    sp = push(sp, r.str);
-    return push(sp, make_bool(r.ok));
+    return push_with_flag(sp, r.str, r.ok);
 }
 
 SEQ_API seq_stack_t patch_seq_tcp_write(seq_stack_t sp) {

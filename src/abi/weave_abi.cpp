@@ -19,13 +19,11 @@ SEQ_API seq_stack_t patch_seq_resume(seq_stack_t sp) {
         // The effect has a status flag: report failure, keep the stack shape.
         drop_value(in);
         sp = push(sp, handle);
-        sp = push(sp, make_int(0));
-        return push(sp, kFalse);
+        return push_with_flag(sp, make_int(0), false);
     }
     WeaveResult r = weave_resume(weave_obj_of(handle)->core, in);
     sp = push(sp, handle);
-    sp = push(sp, r.value);
-    return push(sp, make_bool(r.ok));
+    return push_with_flag(sp, r.value, r.ok);
 }
 
 SEQ_API seq_stack_t patch_seq_yield(seq_stack_t sp) {

@@ -15,51 +15,9 @@
 
 #include "core/sys/os_env.hpp"
 #include "core/text/utf8.hpp"
-#include "io/uv_bridge.hpp"
+#include "io/blocking.hpp"
 
 namespace seq {
-
-// ---- the threadpool bridge ---------------------------------------------------------------
-
-namespace {
-
-struct BlockingJob {
-    uv_work_t req;
-    void (*fn)(void*);
-    void* arg;
-    UvWaiter* waiter;
-};
-
-}  // namespace
-
-void run_blocking(void (*fn)(void*), void* arg) {
-    if (!current_strand()) {
-        fn(arg);
-        return;
-    }
-    // The waiter pins the strand: the completion callback runs on this
-    // worker's loop and wakes it here.
-    UvWaiter waiter(ParkReason::ThreadPool);
-    BlockingJob job{};
-    job.fn = fn;
-    job.arg = arg;
-    job.waiter = &waiter;
-    job.req.data = &job;
-    int rc = uv_queue_work(
-        current_loop(), &job.req,
-        [](uv_work_t* r) {
-            auto* j = static_cast<BlockingJob*>(r->data);
-            j->fn(j->arg);
-        },
-        [](uv_work_t* r, int status) {
-            static_cast<BlockingJob*>(r->data)->waiter->complete(status);
-        });
-    if (rc != 0) {
-        fn(arg);  // cannot happen with a valid loop; never lose the operation
-        return;
-    }
-    waiter.wait();
-}
 
 // ---- helpers -------------------------------------------------------------------------------
 

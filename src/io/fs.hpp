@@ -14,7 +14,7 @@
 //                           inline. Each is one short syscall on the inode
 //                           cache, several times cheaper than the round trip.
 // Callers that are not strands (hosts, tests, the main thread) run every
-// operation inline on their own thread.
+// operation inline on their own thread (both through io/blocking.hpp).
 //
 // Paths are byte strings. One containing a NUL byte names no file (C would
 // see a shorter path), so every operation on it fails, as in Rust.
@@ -27,19 +27,9 @@
 #include <vector>
 
 #include "core/value/value.hpp"
+#include "io/blocking.hpp"  // run_blocking, which the content operations use
 
 namespace seq {
-
-// Runs fn(arg) where blocking is harmless: on libuv's threadpool while the
-// current strand parks (its worker keeps running other strands), or inline
-// when the caller is not a strand. `fn` must not touch strand state (the
-// arena, the value stack, the scheduler): it runs on a foreign thread.
-void run_blocking(void (*fn)(void*), void* arg);
-
-template <typename F>
-void run_blocking(F& f) {
-    run_blocking([](void* p) { (*static_cast<F*>(p))(); }, &f);
-}
 
 // ---- metadata (inline) -------------------------------------------------------------
 

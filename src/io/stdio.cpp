@@ -23,6 +23,7 @@
 #include "core/fatal.hpp"
 #include "core/output.hpp"
 #include "core/sched/strand.hpp"
+#include "core/text/utf8.hpp"
 
 namespace seq {
 
@@ -409,7 +410,7 @@ LineResult stdin_read_line() {
         s.pop_back();
         s.back() = '\n';
     }
-    if (!utf8_valid(s.data(), s.size())) return LineResult{};
+    if (!utf8::is_valid(s)) return LineResult{};
     return r;
 }
 
@@ -425,8 +426,7 @@ ReadNResult stdin_read_n(size_t n) {
         st.want_bytes = n;
         return std::nullopt;
     });
-    if (!utf8_valid(r.data.data(), r.data.size()))
-        r.data = utf8_lossy(r.data.data(), r.data.size());
+    if (!utf8::is_valid(r.data)) r.data = utf8::lossy(r.data);
     return r;
 }
 
@@ -455,80 +455,14 @@ void stdin_reset_for_test(int fd) {
 
 // ---- UTF-8 -----------------------------------------------------------------------------
 
-namespace {
-// Length of the well-formed sequence at p (1..4), or 0 when ill-formed; on 0,
-// *bad is the length of the maximal ill-formed subpart to replace (>= 1).
-size_t utf8_seq(const unsigned char* p, size_t n, size_t* bad) {
-    unsigned char c = p[0];
-    if (c < 0x80) return 1;
-    size_t len;
-    unsigned char lo = 0x80, hi = 0xBF;  // range of the second byte
-    if (c >= 0xC2 && c <= 0xDF) {
-        len = 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3;
-        if (c == 0xE0) lo = 0xA0;  // no overlongs
-        if (c == 0xED) hi = 0x9F;  // no surrogates
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4;
-        if (c == 0xF0) lo = 0x90;
-        if (c == 0xF4) hi = 0x8F;  // <= U+10FFFF
-    } else {
-        *bad = 1;
-        return 0;
-    }
-    for (size_t i = 1; i < len; ++i) {
-        unsigned char lo_i = i == 1 ? lo : 0x80, hi_i = i == 1 ? hi : 0xBF;
-        if (i >= n || p[i] < lo_i || p[i] > hi_i) {
-            *bad = i;
-            return 0;
-        }
-    }
-    return len;
-}
-}  // namespace
-
+// Kept for the (pointer, length) callers (the stdio tests); the checks are
+// core/text/utf8's.
 bool utf8_valid(const char* s, size_t n) {
-    auto* p = reinterpret_cast<const unsigned char*>(s);
-    size_t i = 0;
-    while (i < n) {
-        // Eight ASCII bytes at a time: most text is ASCII.
-        while (i + 8 <= n) {
-            uint64_t w;
-            std::memcpy(&w, p + i, 8);
-            if (w & 0x8080808080808080ULL) break;
-            i += 8;
-        }
-        if (i >= n) break;
-        if (p[i] < 0x80) {
-            ++i;
-            continue;
-        }
-        size_t bad;
-        size_t k = utf8_seq(p + i, n - i, &bad);
-        if (!k) return false;
-        i += k;
-    }
-    return true;
+    return utf8::is_valid({s, n});
 }
 
 std::string utf8_lossy(const char* s, size_t n) {
-    auto* p = reinterpret_cast<const unsigned char*>(s);
-    std::string outs;
-    outs.reserve(n);
-    size_t i = 0;
-    while (i < n) {
-        size_t bad = 0;
-        size_t k = p[i] < 0x80 ? 1 : utf8_seq(p + i, n - i, &bad);
-        if (k) {
-            outs.append(s + i, k);
-            i += k;
-        } else {
-            outs.append("\xEF\xBF\xBD");
-            i += bad;
-        }
-    }
-    return outs;
+    return utf8::lossy({s, n});
 }
 
 }  // namespace seq

@@ -1,39 +1,18 @@
 #include "core/sched/config.hpp"
 
-#include <cerrno>
 #include <cstdlib>
 #include <thread>
 
 #include "core/fatal.hpp"
+#include "core/sys/env_number.hpp"
 
 namespace seq {
 
 namespace {
 
-// A full-string unsigned decimal parse (no sign, no spaces, no suffix).
-std::optional<uint64_t> parse_u64(const std::string& s) {
-    if (s.empty() || s[0] < '0' || s[0] > '9') return std::nullopt;
-    errno = 0;
-    char* end = nullptr;
-    unsigned long long v = std::strtoull(s.c_str(), &end, 10);
-    if (errno != 0 || *end != '\0') return std::nullopt;
-    return v;
-}
-
-// The common shape: unset -> default; invalid or zero -> warn, default.
-uint64_t parse_positive(const char* name, const std::optional<std::string>& v, uint64_t def) {
-    if (!v) return def;
-    auto n = parse_u64(*v);
-    if (!n) {
-        warn("%s='%s' is not a valid number, using default %llu", name, v->c_str(),
-             static_cast<unsigned long long>(def));
-        return def;
-    }
-    if (*n == 0) {
-        warn("%s=0 is invalid, using default %llu", name, static_cast<unsigned long long>(def));
-        return def;
-    }
-    return *n;
+// The raw value as the env_number readers take it (nullptr: unset).
+const char* raw(const std::optional<std::string>& v) {
+    return v ? v->c_str() : nullptr;
 }
 
 }  // namespace
@@ -45,17 +24,17 @@ std::optional<std::string> env_var(const char* name) {
 }
 
 size_t parse_stack_size(const std::optional<std::string>& v) {
-    return parse_positive("SEQ_STACK_SIZE", v, 128 * 1024);
+    return env_positive_number("SEQ_STACK_SIZE", raw(v), 128 * 1024);
 }
 
 size_t parse_pool_capacity(const std::optional<std::string>& v) {
-    return parse_positive("SEQ_POOL_CAPACITY", v, 10000);
+    return env_positive_number("SEQ_POOL_CAPACITY", raw(v), 10000);
 }
 
 unsigned parse_workers(const std::optional<std::string>& v) {
     unsigned cores = std::thread::hardware_concurrency();
     if (cores == 0) cores = 1;
-    uint64_t n = parse_positive("SEQ_WORKERS", v, cores);
+    uint64_t n = env_positive_number("SEQ_WORKERS", raw(v), cores);
     if (n > 1024) {
         warn("SEQ_WORKERS=%llu is out of range (1..1024), using default %u",
              static_cast<unsigned long long>(n), cores);
@@ -65,36 +44,16 @@ unsigned parse_workers(const std::optional<std::string>& v) {
 }
 
 uint64_t parse_yield_interval(const std::optional<std::string>& v) {
-    if (!v || v->empty()) return 0;
-    auto n = parse_u64(*v);
-    if (!n) {
-        warn("SEQ_YIELD_INTERVAL='%s' is not a valid positive integer, yield safety valve disabled",
-             v->c_str());
-        return 0;
-    }
-    return *n;
+    return env_count_or_off("SEQ_YIELD_INTERVAL", raw(v), "yield safety valve");
 }
 
 uint64_t parse_yield_slice_us(const std::optional<std::string>& v) {
-    if (!v || v->empty()) return 0;
-    auto n = parse_u64(*v);
-    if (!n) {
-        warn(
-            "SEQ_YIELD_SLICE_US='%s' is not a valid positive integer, time-slice yielding disabled",
-            v->c_str());
-        return 0;
-    }
-    return *n;
+    return env_count_or_off("SEQ_YIELD_SLICE_US", raw(v), "time-slice yielding");
 }
 
 size_t parse_registry_size(const std::optional<std::string>& v) {
-    if (!v) return 1024;
-    auto n = parse_u64(*v);
-    if (!n) {
-        warn("SEQ_STRAND_REGISTRY_SIZE='%s' is not a valid number, using default 1024", v->c_str());
-        return 1024;
-    }
-    return *n;  // 0 is allowed: no slots, every strand counts as overflow
+    // 0 is allowed: no slots, every strand counts as overflow
+    return env_number("SEQ_STRAND_REGISTRY_SIZE", raw(v), 1024);
 }
 
 StackGuard parse_stack_guard(const std::optional<std::string>& v) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 
 #include "core/text/utf8_tables.hpp"
 
@@ -237,19 +238,41 @@ size_t byte_offset(std::string_view s, size_t index) {
 }
 
 bool is_valid(std::string_view s) {
-    const char* p = s.data();
+    return valid_prefix(s).valid == s.size();
+}
+
+Prefix valid_prefix(std::string_view s) {
+    const char* begin = s.data();
+    const char* p = begin;
     const char* end = p + s.size();
     while (p < end) {
+        // Eight ASCII bytes at a time: most text that is read or checked is
+        // ASCII, and stdin lines and socket reads are validated whole.
+        if (end - p >= 8) {
+            uint64_t w;
+            std::memcpy(&w, p, 8);
+            if ((w & 0x8080808080808080ull) == 0) {
+                p += 8;
+                continue;
+            }
+        }
         if (byte_at(p) < 0x80) {
             ++p;
             continue;
         }
         char32_t cp;
         size_t n = decode(p, end, cp);
-        if (ill_formed(p, n, cp)) return false;
+        if (ill_formed(p, n, cp)) {
+            // decode() stops at the end of the input only when every byte so
+            // far was right for a character starting with a lead byte;
+            // anything else (a wrong byte, or no lead byte) is ill-formed.
+            unsigned char b0 = byte_at(p);
+            bool cut_off = p + n == end && b0 >= 0xC2 && b0 <= 0xF4;
+            return {static_cast<size_t>(p - begin), cut_off};
+        }
         p += n;
     }
-    return true;
+    return {s.size(), false};
 }
 
 std::string lossy(std::string_view s) {

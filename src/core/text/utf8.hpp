@@ -45,6 +45,18 @@ size_t byte_offset(std::string_view s, size_t index);
 
 // Strict validation (what Rust's String::from_utf8 accepts).
 bool is_valid(std::string_view s);
+
+// How much of `s` is whole, well-formed characters, for readers that get
+// text in pieces (a socket, a pipe) and must not split a character.
+struct Prefix {
+    size_t valid;     // bytes of whole, well-formed characters from the start
+    bool incomplete;  // the bytes after `valid` are the well-formed start of a
+                      // character cut off by the end of `s` (a later read may
+                      // complete it); false when they are ill-formed, or when
+                      // valid == s.size()
+};
+Prefix valid_prefix(std::string_view s);
+
 // Copy with every maximal ill-formed subpart replaced by U+FFFD.
 std::string lossy(std::string_view s);
 

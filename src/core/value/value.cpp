@@ -1,7 +1,9 @@
 #include "core/value/value.hpp"
 
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <new>
 
 #include "core/fatal.hpp"
@@ -133,6 +135,40 @@ StackValue make_arena_string(std::string_view str) {
     if (!str.empty()) std::memcpy(s->inline_bytes, str.data(), str.size());
     s->inline_bytes[str.size()] = '\0';
     return from_heap(s);
+}
+
+StringObj* string_concat(StringObj* a, StringObj* b) {
+    const size_t la = a->len, lb = b->len;
+    if (lb == 0) {
+        release(b);
+        return a;
+    }
+    if (la == 0) {
+        release(a);
+        return b;
+    }
+    if (la > SIZE_MAX / 2 || lb > SIZE_MAX / 2) fatal("string_concat", "string too large");
+    // Appending to a uniquely owned global string reuses its allocation, which
+    // keeps accumulation loops from copying the prefix when realloc can grow.
+    // Only a malloc'd object holding its bytes inline can be realloc'd;
+    // is_unique already rules out arena and immortal strings.
+    if (is_unique(a) && a->data == a->inline_bytes) {
+        auto* grown = static_cast<StringObj*>(
+            std::realloc(static_cast<void*>(a), sizeof(StringObj) + la + lb + 1));
+        if (!grown) fatal("string_concat", "out of memory");
+        grown->data = grown->inline_bytes;
+        std::memcpy(grown->inline_bytes + la, b->data, lb);
+        grown->len = la + lb;
+        grown->inline_bytes[la + lb] = '\0';
+        release(b);
+        return grown;
+    }
+    StringObj* r = alloc_string(la + lb);
+    std::memcpy(r->inline_bytes, a->data, la);
+    std::memcpy(r->inline_bytes + la, b->data, lb);
+    release(a);
+    release(b);
+    return r;
 }
 
 // ---- quotations and closures ------------------------------------------------------

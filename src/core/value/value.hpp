@@ -182,6 +182,11 @@ StackValue make_string(std::string_view s, Kind kind = Kind::String);
 StringObj* alloc_string(size_t len, Kind kind = Kind::String);
 // A temporary string in the current execution context's arena.
 StackValue make_arena_string(std::string_view s);
+// a followed by b; takes both references and returns an owned string. When
+// one side is empty the other is returned as it is; a uniquely owned global
+// `a` grows in place (realloc), so a loop that accumulates text does not copy
+// its prefix each time.
+StringObj* string_concat(StringObj* a, StringObj* b);
 inline StringObj* string_of(StackValue v) {
     return static_cast<StringObj*>(heap_of(v));
 }

@@ -23,6 +23,15 @@ inline constexpr int64_t kMinPbkdf2Iterations = 1000;
 // PKCS5_PBKDF2_HMAC takes an int; upstream casts to u32 (wrapping).
 inline constexpr int64_t kMaxPbkdf2Iterations = INT32_MAX;
 
+// From this many iterations PBKDF2 takes milliseconds, worth running off the
+// worker thread (io/blocking.hpp) so the worker's other strands keep running;
+// below it the hand-off would cost more than the work. Counts outside the
+// valid range fail at once, so they are never slow.
+inline constexpr int64_t kPbkdf2SlowIterations = 10000;
+constexpr bool pbkdf2_is_slow(int64_t iterations) {
+    return iterations >= kPbkdf2SlowIterations && iterations <= kMaxPbkdf2Iterations;
+}
+
 std::string sha256_hex(std::string_view data);
 std::string hmac_sha256_hex(std::string_view message, std::string_view key);
 // Constant time in the contents; a length mismatch answers false at once (the

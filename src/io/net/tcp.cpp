@@ -26,6 +26,8 @@
 #include "core/sched/scheduler.hpp"
 #include "core/sched/strand.hpp"
 #include "core/sched/worker.hpp"
+#include "core/sys/env_number.hpp"
+#include "core/text/utf8.hpp"
 #include "io/net/socket_table.hpp"
 #include "io/uv_bridge.hpp"
 
@@ -310,55 +312,6 @@ class Use {
     SocketBase* s_ = nullptr;
     std::optional<LoopPin> pin_;
 };
-
-// ---- UTF-8 ---------------------------------------------------------------------------
-
-enum class Utf8 { Ok, Incomplete, Invalid };
-struct Utf8Scan {
-    size_t valid;  // bytes of whole, valid characters from the start
-    Utf8 status;   // Incomplete: the rest is the start of a valid character
-};
-
-Utf8Scan scan_utf8(const unsigned char* p, size_t n) {
-    size_t i = 0;
-    while (i < n) {
-        if (i + 8 <= n) {
-            uint64_t w;
-            std::memcpy(&w, p + i, 8);
-            if ((w & 0x8080808080808080ull) == 0) {
-                i += 8;
-                continue;
-            }
-        }
-        unsigned c = p[i];
-        if (c < 0x80) {
-            ++i;
-            continue;
-        }
-        size_t len;
-        unsigned lo = 0x80, hi = 0xBF;  // range of the second byte
-        if (c >= 0xC2 && c <= 0xDF) {
-            len = 2;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            len = 3;
-            if (c == 0xE0) lo = 0xA0;  // no overlong forms
-            if (c == 0xED) hi = 0x9F;  // no surrogates
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            len = 4;
-            if (c == 0xF0) lo = 0x90;  // no overlong forms
-            if (c == 0xF4) hi = 0x8F;  // nothing above U+10FFFF
-        } else {
-            return {i, Utf8::Invalid};  // continuation byte, C0/C1, F5..FF
-        }
-        for (size_t k = 1; k < len; ++k) {
-            if (i + k >= n) return {i, Utf8::Incomplete};
-            unsigned b = p[i + k];
-            if (b < (k == 1 ? lo : 0x80) || b > (k == 1 ? hi : 0xBF)) return {i, Utf8::Invalid};
-        }
-        i += len;
-    }
-    return {n, Utf8::Ok};
-}
 
 // ---- streams -------------------------------------------------------------------------
 
@@ -703,39 +656,12 @@ using namespace net;
 
 // ---- configuration -------------------------------------------------------------------
 
-namespace {
-
-std::optional<uint64_t> parse_u64(const char* s) {
-    if (!s || *s < '0' || *s > '9') return std::nullopt;
-    errno = 0;
-    char* end = nullptr;
-    unsigned long long v = std::strtoull(s, &end, 10);
-    if (errno != 0 || *end != '\0') return std::nullopt;
-    return v;
-}
-
-}  // namespace
-
 size_t parse_max_sockets(const char* v) {
-    if (!v) return kDefaultMaxSockets;
-    auto n = parse_u64(v);
-    if (!n || *n == 0 || *n > kMaxSlots) {
-        warn("SEQ_MAX_SOCKETS='%s' is not a number in 1..%zu, using default %zu", v, kMaxSlots,
-             kDefaultMaxSockets);
-        return kDefaultMaxSockets;
-    }
-    return *n;
+    return env_number_in_range("SEQ_MAX_SOCKETS", v, 1, kMaxSlots, kDefaultMaxSockets);
 }
 
 size_t parse_tcp_read_max(const char* v) {
-    if (!v) return kDefaultReadMax;
-    auto n = parse_u64(v);
-    if (!n || *n < kMinReadMax || *n > kMaxReadMax) {
-        warn("SEQ_TCP_READ_MAX='%s' is not a number in %zu..%zu, using default %zu", v, kMinReadMax,
-             kMaxReadMax, kDefaultReadMax);
-        return kDefaultReadMax;
-    }
-    return *n;
+    return env_number_in_range("SEQ_TCP_READ_MAX", v, kMinReadMax, kMaxReadMax, kDefaultReadMax);
 }
 
 // ---- the words -----------------------------------------------------------------------
@@ -872,14 +798,14 @@ TcpReadResult tcp_read(int64_t id) {
         size_t avail = s->buf.size() - s->off;
         if (avail) {
             size_t n = std::min(avail, m.read_max);
-            auto* p = reinterpret_cast<const unsigned char*>(s->buf.data() + s->off);
-            Utf8Scan scan = scan_utf8(p, n);
+            const char* p = s->buf.data() + s->off;
+            utf8::Prefix scan = utf8::valid_prefix({p, n});
             size_t take = 0;
-            if (scan.status == Utf8::Ok) {
+            if (scan.valid == n) {
                 take = n;
-            } else if (scan.status == Utf8::Incomplete && scan.valid > 0) {
+            } else if (scan.incomplete && scan.valid > 0) {
                 take = scan.valid;  // the split character stays for the next read
-            } else if (scan.status == Utf8::Incomplete && !s->eof && !s->read_err) {
+            } else if (scan.incomplete && !s->eof && !s->read_err) {
                 take = 0;  // only part of one character so far: wait for the rest
             } else {
                 consume(s, n);  // as upstream: the invalid read is discarded
