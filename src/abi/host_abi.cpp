@@ -130,7 +130,7 @@ SEQ_HOST_API int seq_chan_recv(seq_chan_t* ch, void** msg) {
 SEQ_HOST_API int seq_chan_close(seq_chan_t* ch) {
     Channel* c = chan(ch);
     if (!c) return SEQ_EBADHANDLE;
-    channel_close(c);
+    host::chan_close(c);
     return SEQ_OK;
 }
 

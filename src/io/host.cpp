@@ -1,5 +1,6 @@
 #include "io/host.hpp"
 
+#include <cstdio>
 #include <exception>
 #include <new>
 #include <thread>
@@ -83,6 +84,12 @@ int runtime_stop() {
 
 namespace {
 
+[[noreturn]] void uncaught(uint64_t id, const char* what) {
+    char word[40];
+    std::snprintf(word, sizeof word, "strand %llu", static_cast<unsigned long long>(id));
+    fatal(word, "uncaught exception: %s", what);
+}
+
 // The strand's function and argument ride in the Strand record's `user`
 // and `initial_sp` fields, so seq_go allocates nothing beyond the strand.
 Stack host_entry(Stack sp) {
@@ -90,14 +97,13 @@ Stack host_entry(Stack sp) {
     auto fn = reinterpret_cast<void (*)(void*)>(s->user);
     // A C function cannot throw, but a C++ one passed here can; an exception
     // must never unwind past the strand's first frame (into the fiber switch).
+    // The report reads as seq/runtime.hpp's: "seq: strand N: uncaught exception: ...".
     try {
         fn(reinterpret_cast<void*>(sp));
     } catch (const std::exception& e) {
-        fatal("strand", "%llu: uncaught exception: %s", static_cast<unsigned long long>(s->id),
-              e.what());
+        uncaught(s->id, e.what());
     } catch (...) {
-        fatal("strand", "%llu: uncaught exception (not a std::exception)",
-              static_cast<unsigned long long>(s->id));
+        uncaught(s->id, "(not a std::exception)");
     }
     return nullptr;
 }
@@ -194,17 +200,43 @@ int chan_recv(Channel* ch, void** msg) {
     return kOk;
 }
 
+namespace {
+
+// A host handle is borrowed by each call, and another thread may release the
+// last reference while this one waits in send or recv (a C++ channel being
+// destroyed). The Seq words hold a reference for the whole word; so does
+// every host call.
+class Hold {
+  public:
+    explicit Hold(Channel* ch) : ch_(ch) { retain(ch_); }
+    ~Hold() { release(ch_); }
+    Hold(const Hold&) = delete;
+    Hold& operator=(const Hold&) = delete;
+
+  private:
+    Channel* ch_;
+};
+
+}  // namespace
+
 int chan_send_value(Channel* ch, StackValue v) {
     if (on_bare_worker()) {
         drop_value(v);
         return kENotStrand;
     }
+    Hold hold(ch);
     return channel_send(ch, v) ? kOk : kEClosed;
 }
 
 int chan_recv_value(Channel* ch, StackValue* out) {
     if (on_bare_worker()) return kENotStrand;
+    Hold hold(ch);
     return channel_receive(ch, out) ? kOk : kEClosed;
+}
+
+void chan_close(Channel* ch) {
+    Hold hold(ch);
+    channel_close(ch);
 }
 
 }  // namespace seq::host

@@ -7,8 +7,8 @@
 // Seq word already handles Ints: a Seq strand that receives a host message
 // can print, compare or forward it and has no way to dereference it, and
 // nothing in the value core (SON, equality, share_value) needs to learn a
-// new kind. A pointer whose top two bits are set cannot be an Int exactly
-// and is refused.
+// new kind. A pointer whose top two bits differ is not a 63-bit signed
+// value, cannot be an Int exactly, and is refused.
 #pragma once
 
 #include <cstddef>
@@ -79,5 +79,6 @@ int chan_recv(Channel* ch, void** msg);
 // Any Seq value: `v` is taken (dropped on failure); *out is owned.
 int chan_send_value(Channel* ch, StackValue v);
 int chan_recv_value(Channel* ch, StackValue* out);
+void chan_close(Channel* ch);
 
 }  // namespace seq::host

@@ -149,7 +149,7 @@ SEQ_HOST_API seq_chan_t* seq_chan_new(size_t capacity);
 /* Queues msg (NULL allowed), or hands it to a waiting receiver; waits while
  * a bounded channel is full. SEQ_ECLOSED (closed, or closed while waiting:
  * msg not sent), SEQ_EBADHANDLE, SEQ_EINVAL (a pointer whose top two bits
- * are set, which a Seq Int cannot carry), SEQ_ENOTSTRAND. */
+ * differ, which a 63-bit Seq Int cannot carry; user-space pointers fit), SEQ_ENOTSTRAND. */
 SEQ_HOST_API int seq_chan_send(seq_chan_t* ch, void* msg);
 /* Waits for a message and stores it in *msg. SEQ_ECLOSED once the channel
  * is closed and drained; SEQ_ETYPE when the message was a Seq value that is
