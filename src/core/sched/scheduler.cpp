@@ -45,11 +45,15 @@ uint64_t monotonic_ns() {
 
 void scheduler_init() {
     if (g_sched.load(std::memory_order_acquire)) return;
+    scheduler_init_with(nullptr);
+}
+
+bool scheduler_init_with(const Config* cfg) {
     std::lock_guard<std::mutex> lock(init_mutex());
-    if (g_sched.load(std::memory_order_relaxed)) return;
+    if (g_sched.load(std::memory_order_relaxed)) return false;
 
     auto* sched = new Scheduler;
-    sched->config = load_config();
+    sched->config = cfg ? *cfg : load_config();
     sched->start_ns = monotonic_ns();
     install_process_signal_policy();  // SIGINT, SIGPIPE
     install_diagnostic_signals();     // SIGSEGV in a guard page, SIGQUIT
@@ -64,6 +68,7 @@ void scheduler_init() {
     for (auto& w : sched->workers)
         w->start();
     yield_valve_start(*sched);
+    return true;
 }
 
 bool scheduler_running() {

@@ -43,6 +43,10 @@ Counters& counters();
 
 // Initialises once (reads the configuration, starts workers); idempotent.
 void scheduler_init();
+// As scheduler_init, with `cfg` instead of the environment (null: the
+// environment). Returns false, changing nothing, when already running: the
+// check and the start are one step, so two hosts racing cannot both start.
+bool scheduler_init_with(const Config* cfg);
 bool scheduler_running();
 // The running scheduler (initialising it if needed).
 Scheduler& scheduler();

@@ -833,6 +833,35 @@ TcpReadResult tcp_read(int64_t id) {
     }
 }
 
+int64_t tcp_read_bytes(int64_t id, void* buf, size_t cap) {
+    if (!current_strand()) return in_strand([&] { return tcp_read_bytes(id, buf, cap); });
+    Module& m = mod();
+    Use u(m, id);
+    StreamSocket* s = u.stream();
+    if (!s) return kTcpNotStream;
+    ensure_bound(m, s);
+    // tcp_read's loop without its String and UTF-8 rules: a host's buffer
+    // takes any bytes, and `cap` bounds the copy instead of SEQ_TCP_READ_MAX.
+    for (;;) {
+        if (s->closed) return kTcpNotStream;
+        if (size_t avail = s->buf.size() - s->off) {
+            size_t n = std::min(avail, cap);
+            std::memcpy(buf, s->buf.data() + s->off, n);
+            consume(s, n);
+            start_reading(m, s);
+            return static_cast<int64_t>(n);
+        }
+        if (s->eof) return 0;
+        if (s->read_err) return s->read_err;
+        start_reading(m, s);
+        if (s->read_err && !s->reading) continue;
+        Waiter w(current_strand());
+        s->readers.push(&w);
+        while (w.queued)
+            park();
+    }
+}
+
 bool tcp_write(int64_t id, std::string_view data) {
     if (!current_strand()) return in_strand([&] { return tcp_write(id, data); });
     Module& m = mod();

@@ -52,6 +52,13 @@ TcpResult tcp_connect(std::string_view host, int64_t port);
 // What is available on stream `id` (waits only when nothing is): ok with ""
 // at end of stream; failure on error, reset, close, invalid UTF-8.
 TcpReadResult tcp_read(int64_t id);
+// For C hosts: copies up to `cap` (> 0) buffered bytes of stream `id` into
+// `buf`, waiting only when nothing is buffered; any bytes (no UTF-8 check),
+// at most `cap` (not SEQ_TCP_READ_MAX). Returns the count, 0 at end of
+// stream, a negative libuv error (reset...), or kTcpNotStream when `id` names
+// no open stream (or it was closed while the caller waited).
+inline constexpr int64_t kTcpNotStream = INT64_MIN;
+int64_t tcp_read_bytes(int64_t id, void* buf, size_t cap);
 // Writes all of `data` or returns false.
 bool tcp_write(int64_t id, std::string_view data);
 // Closes a stream or a listener; false if `id` names no open socket.
