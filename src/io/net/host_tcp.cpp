@@ -54,7 +54,7 @@ bool resolves(const char* host) {
         return r == 0;
     }
     uv_getaddrinfo_t req;
-    UvWaiter w;
+    UvWaiter w(ParkReason::DnsLookup);
     req.data = &w;
     int r = uv_getaddrinfo(
         current_loop(), &req,

@@ -855,10 +855,10 @@ int64_t tcp_read_bytes(int64_t id, void* buf, size_t cap) {
         if (s->read_err) return s->read_err;
         start_reading(m, s);
         if (s->read_err && !s->reading) continue;
-        Waiter w(current_strand());
+        SocketWaiter w(current_strand());
         s->readers.push(&w);
         while (w.queued)
-            park();
+            park(ParkReason::TcpRead);
     }
 }
 
