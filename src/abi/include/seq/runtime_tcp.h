@@ -1,5 +1,6 @@
 /*
- * seq-runtime: TCP words. Part of the C ABI declared by seq/runtime.h.
+ * seq-runtime: network words (TCP, DNS). Part of the C ABI declared by
+ * seq/runtime.h.
  *
  * Every word that can wait (accept, connect, read, write) parks only the
  * calling strand on its worker's libuv loop. Socket ids are Ints that are
@@ -10,7 +11,8 @@
  *
  * Environment: SEQ_BIND_ADDR (address tcp_listen binds, default 0.0.0.0),
  * SEQ_MAX_SOCKETS (live sockets, default 10000), SEQ_TCP_READ_MAX (bytes per
- * tcp_read, default 1048576).
+ * tcp_read, default 1048576), SEQ_DNS_WORKERS (concurrent lookups,
+ * default 8).
  */
 #ifndef SEQ_RUNTIME_TCP_H
 #define SEQ_RUNTIME_TCP_H
@@ -39,6 +41,12 @@ SEQ_API seq_stack_t patch_seq_tcp_write(seq_stack_t sp);
 SEQ_API seq_stack_t patch_seq_tcp_close(seq_stack_t sp);
 /* ( id -- port Bool ) the local port of a listener or stream */
 SEQ_API seq_stack_t patch_seq_tcp_local_port(seq_stack_t sp);
+
+/* ---- DNS ---- */
+
+/* ( host -- List Bool ) the host's addresses as Strings (cached 60 s);
+ * ( empty-list false ) when it cannot be resolved */
+SEQ_API seq_stack_t patch_seq_dns_resolve(seq_stack_t sp);
 
 #ifdef __cplusplus
 }
