@@ -58,6 +58,55 @@ class NetTest : public ::testing::Test {
 
 // ---- the ABI ---------------------------------------------------------------------------
 
+inline bool one_flag_word(Stack (*word)(Stack), StackValue arg) {
+    StackValue buf[8];
+    Stack sp = push(buf, arg);
+    sp = word(sp);
+    EXPECT_EQ(sp - buf, 1) << "( x -- Bool )";
+    EXPECT_TRUE(is_bool(buf[0]));
+    return buf[0] == kTrue;
+}
+inline bool tcp_close_abi(int64_t socket) {
+    return one_flag_word(patch_seq_tcp_close, make_int(socket));
+}
+
+struct IdFlag {
+    int64_t id = 0;
+    bool ok = false;
+};
+
+inline IdFlag id_flag_word(Stack (*word)(Stack), Stack buf, Stack sp) {
+    sp = word(sp);
+    EXPECT_EQ(sp - buf, 2) << "( .. -- x Bool )";
+    EXPECT_TRUE(is_int(buf[0]) && is_bool(buf[1]));
+    return {int_of(buf[0]), buf[1] == kTrue};
+}
+inline IdFlag tcp_connect_v(StackValue host, StackValue port) {
+    StackValue buf[8];
+    Stack sp = push(buf, host);
+    sp = push(sp, port);
+    return id_flag_word(patch_seq_tcp_connect, buf, sp);
+}
+inline IdFlag tcp_connect_abi(const std::string& host, int64_t port) {
+    return tcp_connect_v(make_string(host), make_int(port));
+}
+inline IdFlag tcp_listen_on_abi(const std::string& host, int64_t port) {
+    StackValue buf[8];
+    Stack sp = push(buf, make_string(host));
+    sp = push(sp, make_int(port));
+    return id_flag_word(patch_seq_tcp_listen_on, buf, sp);
+}
+inline IdFlag tcp_accept_abi(int64_t id) {
+    StackValue buf[8];
+    Stack sp = push(buf, make_int(id));
+    return id_flag_word(patch_seq_tcp_accept, buf, sp);
+}
+inline IdFlag tcp_local_port_abi(int64_t id) {
+    StackValue buf[8];
+    Stack sp = push(buf, make_int(id));
+    return id_flag_word(patch_seq_tcp_local_port, buf, sp);
+}
+
 struct Resolved {
     std::vector<std::string> addrs;
     bool ok = false;

@@ -11,8 +11,8 @@
  *
  * Environment: SEQ_BIND_ADDR (address tcp_listen binds, default 0.0.0.0),
  * SEQ_MAX_SOCKETS (live sockets, default 10000), SEQ_TCP_READ_MAX (bytes per
- * tcp_read, default 1048576), SEQ_DNS_WORKERS (concurrent lookups,
- * default 8).
+ * tcp_read, default 1048576), SEQ_TCP_CONNECT_TIMEOUT_MS (per connect
+ * attempt, default 10000), SEQ_DNS_WORKERS (concurrent lookups, default 8).
  */
 #ifndef SEQ_RUNTIME_TCP_H
 #define SEQ_RUNTIME_TCP_H
@@ -29,7 +29,8 @@ SEQ_API seq_stack_t patch_seq_tcp_listen(seq_stack_t sp);
 SEQ_API seq_stack_t patch_seq_tcp_listen_on(seq_stack_t sp);
 /* ( listener -- stream Bool ) waits for a connection; many strands may wait */
 SEQ_API seq_stack_t patch_seq_tcp_accept(seq_stack_t sp);
-/* ( host port -- stream Bool ) connects (host: literal or name) */
+/* ( host port -- stream Bool ) connects (host: literal or name, resolved
+ * through the DNS cache); each address tried for SEQ_TCP_CONNECT_TIMEOUT_MS */
 SEQ_API seq_stack_t patch_seq_tcp_connect(seq_stack_t sp);
 /* ( stream -- s Bool ) what is available (waits only when nothing is),
  * at most SEQ_TCP_READ_MAX bytes; ( "" true ) at end of stream;
@@ -41,6 +42,8 @@ SEQ_API seq_stack_t patch_seq_tcp_write(seq_stack_t sp);
 SEQ_API seq_stack_t patch_seq_tcp_close(seq_stack_t sp);
 /* ( id -- port Bool ) the local port of a listener or stream */
 SEQ_API seq_stack_t patch_seq_tcp_local_port(seq_stack_t sp);
+/* ( x -- x ) fd->socket and socket->fd: a Socket is an Int; no change */
+SEQ_API seq_stack_t patch_seq_socket_cast(seq_stack_t sp);
 
 /* ---- DNS ---- */
 
