@@ -1,4 +1,4 @@
-// Shared by the network tests: a fixture whose teardown is
+// Shared by the UDP, DNS and TCP-connect tests: a fixture whose teardown is
 // bounded, and the network words called through the C ABI as compiled code
 // calls them (a small value stack, the effect checked).
 #pragma once
@@ -58,6 +58,68 @@ class NetTest : public ::testing::Test {
 
 // ---- the ABI ---------------------------------------------------------------------------
 
+struct Bound {
+    int64_t id = 0;
+    int64_t port = 0;
+    bool ok = false;
+};
+
+inline Bound udp_bind_v(StackValue port) {
+    StackValue buf[8];
+    Stack sp = push(buf, port);
+    sp = patch_seq_udp_bind(sp);
+    EXPECT_EQ(sp - buf, 3) << "( port -- socket bound-port Bool )";
+    EXPECT_TRUE(is_int(buf[0]) && is_int(buf[1]) && is_bool(buf[2]));
+    return {int_of(buf[0]), int_of(buf[1]), buf[2] == kTrue};
+}
+inline Bound udp_bind_abi(int64_t port) {
+    return udp_bind_v(make_int(port));
+}
+
+// ( bytes host port socket -- Bool ); takes ownership of the four values.
+inline bool udp_send_v(StackValue bytes, StackValue host, StackValue port, StackValue socket) {
+    StackValue buf[8];
+    Stack sp = push(buf, bytes);
+    sp = push(sp, host);
+    sp = push(sp, port);
+    sp = push(sp, socket);
+    sp = patch_seq_udp_send_to(sp);
+    EXPECT_EQ(sp - buf, 1) << "( bytes host port socket -- Bool )";
+    EXPECT_TRUE(is_bool(buf[0]));
+    return buf[0] == kTrue;
+}
+inline bool udp_send_abi(const std::string& bytes, const std::string& host, int64_t port,
+                         int64_t socket) {
+    return udp_send_v(make_string(bytes), make_string(host), make_int(port), make_int(socket));
+}
+
+struct Datagram {
+    std::string bytes;
+    std::string host;
+    int64_t port = 0;
+    bool ok = false;
+};
+
+inline Datagram udp_receive_v(StackValue socket) {
+    StackValue buf[8];
+    Stack sp = push(buf, socket);
+    sp = patch_seq_udp_receive_from(sp);
+    EXPECT_EQ(sp - buf, 4) << "( socket -- bytes host port Bool )";
+    Datagram d;
+    EXPECT_TRUE(is_kind(buf[0], Kind::String) && is_kind(buf[1], Kind::String));
+    EXPECT_TRUE(is_int(buf[2]) && is_bool(buf[3]));
+    d.bytes = std::string(string_of(buf[0])->view());
+    d.host = std::string(string_of(buf[1])->view());
+    d.port = int_of(buf[2]);
+    d.ok = buf[3] == kTrue;
+    drop_value(buf[0]);
+    drop_value(buf[1]);
+    return d;
+}
+inline Datagram udp_receive_abi(int64_t socket) {
+    return udp_receive_v(make_int(socket));
+}
+
 inline bool one_flag_word(Stack (*word)(Stack), StackValue arg) {
     StackValue buf[8];
     Stack sp = push(buf, arg);
@@ -65,6 +127,9 @@ inline bool one_flag_word(Stack (*word)(Stack), StackValue arg) {
     EXPECT_EQ(sp - buf, 1) << "( x -- Bool )";
     EXPECT_TRUE(is_bool(buf[0]));
     return buf[0] == kTrue;
+}
+inline bool udp_close_abi(int64_t socket) {
+    return one_flag_word(patch_seq_udp_close, make_int(socket));
 }
 inline bool tcp_close_abi(int64_t socket) {
     return one_flag_word(patch_seq_tcp_close, make_int(socket));

@@ -1020,6 +1020,18 @@ TcpSocketInfo tcp_socket_info(int64_t id) {
     return info;
 }
 
+namespace net {
+
+SocketTable& shared_socket_table() {
+    return mod().table;
+}
+
+std::string bind_address() {
+    return mod().bind_addr;
+}
+
+}  // namespace net
+
 TcpStats tcp_stats() {
     Module& m = mod();
     TcpStats st;
