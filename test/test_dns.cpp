@@ -200,6 +200,11 @@ TEST_F(Dns, EndpointsTakeBracketsAndSetThePort) {
     for (auto& a : named)
         EXPECT_EQ(address_port(reinterpret_cast<sockaddr*>(&a)), 7);
     EXPECT_TRUE(dns_resolve_endpoints("", 7).empty());
+    uint64_t before = dns_stats().lookups;
+    EXPECT_TRUE(dns_resolve_endpoints("[localhost]", 7).empty()) << "brackets: IPv6 only";
+    EXPECT_TRUE(dns_resolve_endpoints("[127.0.0.1]", 7).empty());
+    EXPECT_TRUE(dns_resolve_endpoints("[::1", 7).empty());
+    EXPECT_EQ(dns_stats().lookups, before) << "none of them is looked up";
     EXPECT_TRUE(dns_resolve_endpoints(unresolvable_name(), 7).empty());
 }
 

@@ -396,6 +396,27 @@ TEST_F(Udp, Ipv6LoopbackWhereAvailable) {
     EXPECT_TRUE(udp_close_abi(b.id));
 }
 
+TEST_F(Udp, ADualStackSocketReachesIpv4AndReportsItPlainly) {
+    if (!ipv6_loopback_available()) GTEST_SKIP() << "no IPv6 here";
+    restart_with({{"SEQ_BIND_ADDR", "::"}});
+    Bound a = udp_bind_abi(0), b = udp_bind_abi(0);
+    ASSERT_TRUE(a.ok && b.ok);
+    ASSERT_TRUE(udp_send_abi("v4", "127.0.0.1", a.port, b.id));
+    Datagram d = udp_receive_abi(a.id);
+    ASSERT_TRUE(d.ok);
+    EXPECT_EQ(d.bytes, "v4");
+    EXPECT_EQ(d.host, "127.0.0.1") << "not ::ffff:127.0.0.1";
+    // The reported address answers.
+    ASSERT_TRUE(udp_send_abi("re", d.host, d.port, a.id));
+    EXPECT_EQ(udp_receive_abi(b.id).bytes, "re");
+    ASSERT_TRUE(udp_send_abi("v6", "::1", a.port, b.id));
+    Datagram e = udp_receive_abi(a.id);
+    EXPECT_EQ(e.bytes, "v6");
+    EXPECT_EQ(e.host, "::1");
+    EXPECT_TRUE(udp_close_abi(a.id));
+    EXPECT_TRUE(udp_close_abi(b.id));
+}
+
 TEST_F(Udp, AnIpv4SocketSkipsIpv6Addresses) {
     // 127.0.0.1 bound (SEQ_BIND_ADDR): sending to "::1" cannot work, and
     // fails instead of crashing; IPv4 goes on working.

@@ -270,7 +270,13 @@ std::vector<std::string> dns_resolve(std::string_view host) {
 std::vector<sockaddr_storage> dns_resolve_endpoints(std::string_view host, int port) {
     std::vector<sockaddr_storage> out;
     std::string_view h = host;
-    if (h.size() > 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
+    if (!h.empty() && h.front() == '[') {
+        // Brackets are IPv6 literal syntax only: "[name]" is nothing to look up.
+        in6_addr v6;
+        std::string inner(h.size() > 2 && h.back() == ']' ? h.substr(1, h.size() - 2) : "");
+        if (inet_pton(AF_INET6, inner.c_str(), &v6) != 1) return out;
+        h = h.substr(1, h.size() - 2);
+    }
     std::vector<std::string> addrs = dns_resolve(h);
     for (const std::string& s : addrs) {
         sockaddr_storage a{};

@@ -36,7 +36,7 @@ namespace seq {
 std::vector<std::string> dns_resolve(std::string_view host);
 
 // Socket addresses for `host`:`port` (connect, send-to): an IPv4 or IPv6
-// literal (also in brackets, "[::1]") directly, anything else through
+// literal (an IPv6 one also in brackets, "[::1]") directly, anything else through
 // dns_resolve. In resolver order; empty when `host` cannot be resolved.
 std::vector<sockaddr_storage> dns_resolve_endpoints(std::string_view host, int port);
 

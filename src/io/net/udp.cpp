@@ -47,6 +47,7 @@ struct UdpSocket {
     Worker* const owner;
     // Everything below: owner thread only.
     uv_udp_t handle;
+    int family = AF_INET;      // of the bound address
     uint32_t users = 0;        // strands inside an operation on this record
     bool handle_open = false;  // initialised, close callback not yet run
     bool closed = false;       // udp_close ran (or the socket never got an id)
@@ -282,6 +283,22 @@ bool parse_bind_addr(const std::string& host, int port, sockaddr_storage* out) {
     return false;
 }
 
+// An IPv4 destination as the IPv4-mapped IPv6 address an IPv6 socket takes
+// (a dual-stack socket, SEQ_BIND_ADDR=::, reaches IPv4 peers this way on
+// every kernel; one bound to ::1 just fails and the next address is tried).
+void map_v4(sockaddr_storage* a) {
+    sockaddr_in v4;
+    std::memcpy(&v4, a, sizeof v4);
+    sockaddr_in6 v6{};
+    v6.sin6_family = AF_INET6;
+    v6.sin6_port = v4.sin_port;
+    v6.sin6_addr.s6_addr[10] = 0xff;
+    v6.sin6_addr.s6_addr[11] = 0xff;
+    std::memcpy(&v6.sin6_addr.s6_addr[12], &v4.sin_addr, 4);
+    std::memset(a, 0, sizeof *a);
+    std::memcpy(a, &v6, sizeof v6);
+}
+
 int64_t local_port(UdpSocket* s) {
     sockaddr_storage a{};
     int len = sizeof a;
@@ -312,6 +329,7 @@ UdpBindResult udp_bind(int64_t port) {
     }
     s->handle.data = s;
     s->handle_open = true;
+    s->family = a.ss_family;
     int64_t bound = 0;
     if (uv_udp_bind(&s->handle, reinterpret_cast<const sockaddr*>(&a), 0) != 0 ||
         (bound = local_port(s)) == 0) {
@@ -341,9 +359,10 @@ bool udp_send_to(int64_t id, std::string_view host, int64_t port, std::string_vi
     // UDP has no handshake: a failure here is local, usually an address
     // family the socket cannot reach (::1 from an IPv4 socket), so the next
     // address may well work (upstream walks the list the same way).
-    for (const sockaddr_storage& a : addrs) {
+    for (sockaddr_storage a : addrs) {
         UdpSocket* s = u.get();
         if (!s) return false;
+        if (s->family == AF_INET6 && a.ss_family == AF_INET) map_v4(&a);
         int r = send_one(m, s, b, reinterpret_cast<const sockaddr*>(&a));
         if (r == 0) return true;
         if (r == UV_ECANCELED) return false;
