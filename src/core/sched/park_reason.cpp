@@ -22,6 +22,10 @@ const char* park_reason_name(ParkReason r) {
             return "tcp write";
         case ParkReason::TcpConnect:
             return "tcp connect";
+        case ParkReason::UdpReceive:
+            return "udp receive";
+        case ParkReason::UdpSend:
+            return "udp send";
         case ParkReason::DnsLookup:
             return "dns lookup";
         case ParkReason::Sleep:

@@ -17,7 +17,9 @@ enum class ParkReason : uint8_t {
     TcpRead,             // no bytes buffered yet
     TcpWrite,            // the socket buffer is full: uv_write in flight
     TcpConnect,          // uv_tcp_connect in flight
-    DnsLookup,           // uv_getaddrinfo on the thread pool
+    UdpReceive,          // no datagram has arrived yet
+    UdpSend,             // the socket buffer is full: uv_udp_send in flight
+    DnsLookup,           // uv_getaddrinfo on the thread pool (or a shared lookup)
     Sleep,               // a uv timer
     Stdin,               // waiting for input (or for its turn to read)
     StdoutBackpressure,  // more than the high-water mark of stdout is unwritten

@@ -28,6 +28,8 @@
 #include "core/sched/worker.hpp"
 #include "core/sys/env_number.hpp"
 #include "core/text/utf8.hpp"
+#include "io/net/connect.hpp"
+#include "io/net/dns.hpp"
 #include "io/net/socket_table.hpp"
 #include "io/uv_bridge.hpp"
 
@@ -151,6 +153,7 @@ struct Module {
     SocketTable table;
     size_t read_max = kDefaultReadMax;
     size_t high_water = kDefaultReadMax;
+    uint64_t connect_timeout_ms = kDefaultConnectTimeoutMs;
     std::string bind_addr = "0.0.0.0";
     std::unique_ptr<PerWorker[]> workers;
     size_t nworkers = 0;
@@ -227,6 +230,7 @@ Module& mod() {
     m.table.reset(parse_max_sockets(max));
     m.read_max = parse_tcp_read_max(std::getenv("SEQ_TCP_READ_MAX"));
     m.high_water = std::max(m.read_max, kReadChunk);
+    m.connect_timeout_ms = parse_tcp_connect_timeout_ms(std::getenv("SEQ_TCP_CONNECT_TIMEOUT_MS"));
     m.bind_addr = "0.0.0.0";
     if (const char* a = std::getenv("SEQ_BIND_ADDR")) {
         in6_addr tmp;
@@ -749,7 +753,8 @@ TcpResult tcp_connect(std::string_view host, int64_t port) {
     if (!current_strand()) return in_strand([&] { return tcp_connect(host, port); });
     Module& m = mod();
     if (port < 1 || port > 65535) return {};
-    std::vector<sockaddr_storage> addrs = resolve(host, static_cast<int>(port), false);
+    // Names go through the DNS module (cache, single flight), as upstream 7.x.
+    std::vector<sockaddr_storage> addrs = dns_resolve_endpoints(host, static_cast<int>(port));
     for (const sockaddr_storage& a : addrs) {
         Worker* w = current_worker();
         prepare_thread(m);
@@ -760,16 +765,9 @@ TcpResult tcp_connect(std::string_view host, int64_t port) {
         s->tcp.data = s;
         s->open_handles = 1;
         registry_add(m, s);
-        int status;
-        {
-            UvWaiter cw(ParkReason::TcpConnect);
-            uv_connect_t req;
-            req.data = &cw;
-            status = uv_tcp_connect(
-                &req, &s->tcp, reinterpret_cast<const sockaddr*>(&a),
-                [](uv_connect_t* r, int st) { static_cast<UvWaiter*>(r->data)->complete(st); });
-            if (status == 0) status = cw.wait();
-        }
+        // Each attempt is bounded by SEQ_TCP_CONNECT_TIMEOUT_MS (as upstream 7.x).
+        int status = connect_with_timeout(&s->tcp, reinterpret_cast<const sockaddr*>(&a),
+                                          m.connect_timeout_ms);
         if (status == 0) {
             int64_t id = m.table.insert(s, w);
             if (id == 0) {
@@ -960,6 +958,18 @@ TcpSocketInfo tcp_socket_info(int64_t id) {
     }
     return info;
 }
+
+namespace net {
+
+SocketTable& shared_socket_table() {
+    return mod().table;
+}
+
+std::string bind_address() {
+    return mod().bind_addr;
+}
+
+}  // namespace net
 
 TcpStats tcp_stats() {
     Module& m = mod();

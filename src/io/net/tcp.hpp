@@ -27,6 +27,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "core/value/value.hpp"
@@ -89,6 +90,15 @@ struct TcpStats {
     uint64_t migrate_retries = 0;  // moves to an owner that had to be repeated
 };
 TcpStats tcp_stats();
+
+namespace net {
+class SocketTable;
+// The table TCP shares with UDP (one id space, see socket_table.hpp), set up
+// for the running scheduler; and the address SEQ_BIND_ADDR names. Both
+// belong to TCP's per-scheduler state, which UDP must not reset on its own.
+SocketTable& shared_socket_table();
+std::string bind_address();
+}  // namespace net
 
 // Parsers for the configuration, exposed for tests (nullopt-style: null when
 // unset). Invalid values warn and give the default.
