@@ -104,7 +104,7 @@ Identity make_identity(const char* cn, const Identity* issuer, bool ca, const ch
 }
 
 struct Pki {
-    Identity ca, other_ca, good, expired, self_signed, unknown_ca;
+    Identity ca, other_ca, good, expired, self_signed, unknown_ca, cn_only;
     std::string ca_file;
 };
 
@@ -120,6 +120,7 @@ void make_pki() {
     pki->expired = make_identity("localhost", &pki->ca, false, kSan, -2 * 86400, -86400);
     pki->self_signed = make_identity("localhost", nullptr, false, kSan);
     pki->unknown_ca = make_identity("localhost", &pki->other_ca, false, kSan);
+    pki->cn_only = make_identity("localhost", &pki->ca, false, nullptr);  // no SAN
     char path[] = "/tmp/seq-tls-test-ca-XXXXXX";
     int fd = mkstemp(path);
     ASSERT_GE(fd, 0);
@@ -543,6 +544,10 @@ TEST_F(TlsTest, ExpiredCertificateIsRefused) {
 
 TEST_F(TlsTest, WrongHostnameIsRefused) {
     expect_refused(pki->good, "example.com");
+}
+
+TEST_F(TlsTest, NameOnlyInSubjectCnIsRefused) {
+    expect_refused(pki->cn_only, "localhost");  // as webpki: SAN names only
 }
 
 TEST_F(TlsTest, WrongIpAddressIsRefused) {

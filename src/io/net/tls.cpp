@@ -272,7 +272,10 @@ std::unique_ptr<TlsSession> new_session(SSL_CTX* ctx, std::string name, Counters
         // never sent as SNI (RFC 6066 allows host names only).
         ok = X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), name.c_str()) == 1;
     } else {
-        SSL_set_hostflags(ssl, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+        // As webpki (upstream): names come from the SAN only, never from
+        // the subject's CN, and no partial wildcards ("f*.example.com").
+        SSL_set_hostflags(
+            ssl, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS | X509_CHECK_FLAG_NEVER_CHECK_SUBJECT);
         ok = SSL_set_tlsext_host_name(ssl, name.c_str()) == 1 &&
              SSL_set1_host(ssl, name.c_str()) == 1;
     }
