@@ -427,9 +427,13 @@ class TlsTimeoutTest : public TlsTest {
     const char* timeout_ms() const override { return "200"; }
 };
 
+// A deadline far beyond anything the test waits for: the first handshake
+// must still be pending when the second client is done, however slow the
+// machine (sanitizers, load).
 class TlsOneWorkerTest : public TlsTest {
   protected:
     const char* workers() const override { return "1"; }
+    const char* timeout_ms() const override { return "600000"; }
 };
 
 // ---- success ---------------------------------------------------------------------------
