@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the self-contained libseq_runtime.a that compiled Seq programs link
 # with nothing but `-lseq_runtime` (the Seq compiler's link line): our objects,
-# libuv, Boost.Context and the parts of libcrypto, RE2, zlib, zstd and
+# libuv, Boost.Context and the parts of libssl, libcrypto, RE2, zlib, zstd and
 # libstdc++/libm they use, partially
 # linked into one object in which only the C ABI stays global. Everything
 # else becomes local, so it cannot clash with a host's own copies.
@@ -19,8 +19,8 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 nm -D --defined-only "$exports_so" | awk '$2 ~ /^[TDBRVW]$/ {print $3}' |
   grep -E '^(patch_seq_|seq_|clone_stack$)' | sort -u >"$work/keep.txt"
-# Whole-archive for the libraries we always need; the rest (libcrypto, RE2,
-# zlib, zstd, libstdc++, libm) contributes only the members our objects
+# Whole-archive for the libraries we always need; the rest (libssl, libcrypto,
+# RE2, zlib, zstd, libstdc++, libm) contributes only the members our objects
 # reference, searched as a group because they reference each other (RE2 needs
 # libstdc++, which needs libm) in no fixed order. -d turns common symbols
 # (libcrypto's OPENSSL_ia32cap_P) into definitions, which objcopy can localize.

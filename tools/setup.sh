@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 
 packages=(build-essential cmake ninja-build pkg-config git
           libuv1-dev libboost-context-dev libgtest-dev libgmock-dev libbenchmark-dev
-          libssl-dev libre2-dev zlib1g-dev libzstd-dev libcurl4-openssl-dev
+          libssl-dev ca-certificates libre2-dev zlib1g-dev libzstd-dev libcurl4-openssl-dev
           clang-format golang-go)
 missing=()
 for p in "${packages[@]}"; do

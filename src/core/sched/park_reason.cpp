@@ -26,6 +26,8 @@ const char* park_reason_name(ParkReason r) {
             return "udp receive";
         case ParkReason::UdpSend:
             return "udp send";
+        case ParkReason::TlsHandshake:
+            return "tls handshake";
         case ParkReason::DnsLookup:
             return "dns lookup";
         case ParkReason::Sleep:

@@ -19,6 +19,7 @@ enum class ParkReason : uint8_t {
     TcpConnect,          // uv_tcp_connect in flight
     UdpReceive,          // no datagram has arrived yet
     UdpSend,             // the socket buffer is full: uv_udp_send in flight
+    TlsHandshake,        // a TLS handshake waiting for the peer's records (or its timer)
     DnsLookup,           // uv_getaddrinfo on the thread pool (or a shared lookup)
     Sleep,               // a uv timer
     Stdin,               // waiting for input (or for its turn to read)

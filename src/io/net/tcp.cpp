@@ -31,6 +31,7 @@
 #include "io/net/connect.hpp"
 #include "io/net/dns.hpp"
 #include "io/net/socket_table.hpp"
+#include "io/net/transport.hpp"
 #include "io/uv_bridge.hpp"
 
 namespace seq {
@@ -111,6 +112,10 @@ struct StreamSocket : SocketBase {
     size_t off = 0;
     WaitList readers;
     size_t writers = 0;
+    // TLS after tcp_start_transport (transport.hpp); null: plain TCP. While
+    // `upgrading`, reads and writes fail (as upstream's reserved slot).
+    std::unique_ptr<Transport> transport;
+    bool upgrading = false;
 };
 
 struct ListenerSocket : SocketBase {
@@ -323,6 +328,73 @@ uv_stream_t* as_stream(StreamSocket* s) {
     return reinterpret_cast<uv_stream_t*>(&s->tcp);
 }
 
+// ---- transports (TLS) ----------------------------------------------------------------
+
+// read_err values a transport stream records itself: its transport failed
+// (a protocol error, a bad certificate), or the TCP stream ended without the
+// session's end (a truncation, as rustls, upstream's TLS stack, reports it).
+constexpr int kTransportFailed = UV_EPROTO;
+constexpr int kTransportTruncated = UV_ECONNABORTED;
+
+// Sends what the transport wants sent on its own, without parking: called
+// from uv callbacks as well as strands. The bytes go out in the order they
+// were produced: whatever is queued by uv_write stays ahead of them
+// (uv_try_write refuses while anything is queued).
+void send_transport_output(StreamSocket* s) {
+    std::string wire;
+    s->transport->take_output(wire);
+    if (wire.empty() || !s->bound || s->write_err) return;
+    uv_buf_t b = uv_buf_init(wire.data(), static_cast<unsigned>(0));
+    b.len = wire.size();
+    int r = uv_try_write(as_stream(s), &b, 1);
+    if (r >= 0 && static_cast<size_t>(r) == wire.size()) return;
+    if (r < 0 && r != UV_EAGAIN) {
+        s->write_err = r;
+        return;
+    }
+    struct Pending {
+        uv_write_t req;
+        std::string bytes;
+        StreamSocket* s;
+    };
+    auto* pw = new Pending;
+    pw->bytes = wire.substr(r > 0 ? static_cast<size_t>(r) : 0);
+    pw->s = s;
+    pw->req.data = pw;
+    uv_buf_t rest = uv_buf_init(pw->bytes.data(), static_cast<unsigned>(0));
+    rest.len = pw->bytes.size();
+    // The record outlives the request: write callbacks run before the
+    // handle's close callback, which is what frees it.
+    int st = uv_write(&pw->req, as_stream(s), &rest, 1, [](uv_write_t* rq, int status) {
+        auto* p = static_cast<Pending*>(rq->data);
+        if (status < 0 && status != UV_ECANCELED) {
+            p->s->write_err = status;
+            p->s->readers.wake_all();  // a handshake waiting for an answer gives up
+        }
+        delete p;
+    });
+    if (st < 0) {
+        s->write_err = st;
+        delete pw;
+    }
+}
+
+// Wire bytes (possibly none) into the transport; its plaintext lands in the
+// read buffer, its end or failure ends reading like EOF or an error.
+void feed_transport(StreamSocket* s, const char* p, size_t n) {
+    Transport::Status st = s->transport->input(p, n, s->buf);
+    send_transport_output(s);
+    if (st == Transport::Status::Ok) return;
+    if (st == Transport::Status::End)
+        s->eof = true;
+    else
+        s->read_err = kTransportFailed;
+    if (s->reading) {
+        uv_read_stop(as_stream(s));
+        s->reading = false;
+    }
+}
+
 void on_alloc(uv_handle_t* h, size_t, uv_buf_t* out) {
     auto* s = static_cast<StreamSocket*>(h->data);
     PerWorker& pw = storage().workers[s->owner->index];
@@ -332,7 +404,17 @@ void on_alloc(uv_handle_t* h, size_t, uv_buf_t* out) {
 
 void on_read(uv_stream_t* h, ssize_t nread, const uv_buf_t* buf) {
     auto* s = static_cast<StreamSocket*>(h->data);
-    if (nread > 0) {
+    if (nread > 0 && s->transport) {
+        feed_transport(s, buf->base, static_cast<size_t>(nread));
+        if (s->reading && s->buf.size() - s->off >= storage().high_water) {
+            uv_read_stop(h);
+            s->reading = false;
+        }
+    } else if (nread == UV_EOF && s->transport && !s->eof) {
+        s->read_err = kTransportTruncated;
+        uv_read_stop(h);
+        s->reading = false;
+    } else if (nread > 0) {
         s->buf.append(buf->base, static_cast<size_t>(nread));
         if (s->buf.size() - s->off >= storage().high_water) {
             uv_read_stop(h);  // back-pressure: the kernel buffers the rest
@@ -399,6 +481,12 @@ void consume(StreamSocket* s, size_t n) {
 }
 
 void close_stream(StreamSocket* s) {
+    // Best effort, never waiting: close_notify goes out if the socket buffer
+    // takes it now (uv_close cancels what would have to be queued).
+    if (s->transport && s->transport->established() && !s->closed) {
+        s->transport->shutdown();
+        send_transport_output(s);
+    }
     s->closed = true;
     s->readers.wake_all();
     if (s->bound) {
@@ -792,7 +880,7 @@ TcpReadResult tcp_read(int64_t id) {
     if (!s) return {empty_string(), false};
     ensure_bound(m, s);
     for (;;) {
-        if (s->closed) return {empty_string(), false};
+        if (s->closed || s->upgrading) return {empty_string(), false};
         size_t avail = s->buf.size() - s->off;
         if (avail) {
             size_t n = std::min(avail, m.read_max);
@@ -867,8 +955,19 @@ bool tcp_write(int64_t id, std::string_view data) {
     StreamSocket* s = u.stream();
     if (!s) return false;
     ensure_bound(m, s);
-    if (s->closed || s->write_err) return false;
+    if (s->closed || s->write_err || s->upgrading) return false;
     if (data.empty()) return true;
+    // Through the transport: its wire bytes are written like plaintext
+    // would be (encode and the write below never park in between, so
+    // records of concurrent writers never interleave).
+    std::string wire;
+    if (s->transport) {
+        if (!s->transport->encode(data, wire)) {
+            s->write_err = kTransportFailed;
+            return false;
+        }
+        data = wire;
+    }
     uv_buf_t b = uv_buf_init(const_cast<char*>(data.data()), static_cast<unsigned>(0));
     b.len = data.size();
     // Most writes fit the socket buffer: done without a callback or a park.
@@ -911,6 +1010,96 @@ bool tcp_close(int64_t id) {
     else
         close_listener(static_cast<ListenerSocket*>(b));
     return true;
+}
+
+// The hook for transports (transport.hpp): the handshake is driven by the
+// stream's own reads (on_read feeds the transport, which answers through
+// send_transport_output); this strand only waits for the outcome.
+TransportOutcome net::tcp_start_transport(int64_t id, const std::function<TransportStart()>& make) {
+    if (!current_strand()) return in_strand([&] { return tcp_start_transport(id, make); });
+    Module& m = mod();
+    Use u(m, id);
+    StreamSocket* s = u.stream();
+    if (!s || s->closed || s->transport || s->upgrading) return TransportOutcome::NotAStream;
+    ensure_bound(m, s);
+    s->upgrading = true;
+    struct Upgrading {
+        StreamSocket* s;
+        ~Upgrading() { s->upgrading = false; }
+    } upgrading{s};
+    TransportStart start = make();  // may park (loading the trust store)
+    if (s->closed) return TransportOutcome::Closed;
+    auto fail = [&](TransportOutcome why) {
+        m.table.remove(id);
+        close_stream(s);
+        return why;
+    };
+    if (!start.transport) return fail(TransportOutcome::Failed);
+    s->transport = std::move(start.transport);
+    // Bytes that arrived before the upgrade and nobody read are the start of
+    // the peer's side of the session.
+    std::string early = s->buf.substr(s->off);
+    s->buf.clear();
+    s->off = 0;
+    feed_transport(s, early.data(), early.size());  // also sends the first message
+
+    struct Deadline {
+        uv_timer_t timer;
+        StreamSocket* s;
+        bool expired = false;
+    } dl;
+    dl.s = s;
+    uv_timer_init(&s->owner->loop, &dl.timer);
+    dl.timer.data = &dl;
+    uv_update_time(&s->owner->loop);
+    uv_timer_start(
+        &dl.timer,
+        [](uv_timer_t* t) {
+            auto* d = static_cast<Deadline*>(t->data);
+            d->expired = true;
+            d->s->readers.wake_all();
+        },
+        start.timeout_ms, 0);
+    TransportOutcome out;
+    for (;;) {
+        if (s->transport->established()) {
+            out = TransportOutcome::Established;
+            break;
+        }
+        if (s->closed) {
+            out = TransportOutcome::Closed;
+            break;
+        }
+        // A read error is the transport's failure when it said so, else the
+        // peer's doing.
+        if (s->read_err == kTransportFailed) {
+            out = TransportOutcome::Failed;
+            break;
+        }
+        if (s->eof || s->read_err || s->write_err) {
+            out = TransportOutcome::PeerClosed;
+            break;
+        }
+        if (dl.expired) {
+            out = TransportOutcome::TimedOut;
+            break;
+        }
+        start_reading(m, s);
+        if (s->read_err && !s->reading) continue;
+        SocketWaiter w(current_strand());
+        s->readers.push(&w);
+        while (w.queued)
+            park(ParkReason::TlsHandshake);
+    }
+    // The timer lives on this stack: wait for its close callback.
+    UvWaiter closed(ParkReason::TlsHandshake);
+    dl.timer.data = &closed;
+    uv_close(reinterpret_cast<uv_handle_t*>(&dl.timer),
+             [](uv_handle_t* h) { static_cast<UvWaiter*>(h->data)->complete(0); });
+    closed.wait();
+    if (out == TransportOutcome::Established || out == TransportOutcome::Closed) return out;
+    if (s->closed) return TransportOutcome::Closed;  // closed while the timer closed
+    return fail(out);
 }
 
 TcpResult tcp_local_port(int64_t id) {

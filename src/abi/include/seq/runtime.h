@@ -173,5 +173,6 @@ SEQ_API void patch_seq_report_init(const uint64_t* counters, const char* const* 
 #include "seq/runtime_strings.h"
 #include "seq/runtime_system.h"
 #include "seq/runtime_tcp.h"
+#include "seq/runtime_tls.h"
 
 #endif /* SEQ_RUNTIME_H */
