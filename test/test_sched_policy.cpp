@@ -211,6 +211,25 @@ TEST_F(Policy, DonationHandsHalfTheMovableStrandsToASleeper) {
     EXPECT_NE(std::find(kept.begin(), kept.end(), 4u), kept.end());
 }
 
+#if defined(SEQ_ASSERTIONS)
+using PolicyDeathTest = Policy;
+
+TEST_F(PolicyDeathTest, QueueingAStrandTwiceFailsAnAssertion) {
+    GTEST_FLAG_SET(death_test_style, "threadsafe");
+    Strand* s = strand(1);
+    q_.push_ready(s);
+    q_.push_ready(strand(2));
+    EXPECT_DEATH(q_.push_ready(s), "seq: assertion failed: .* already queued");
+}
+
+TEST_F(PolicyDeathTest, QueueingAParkedStrandFailsAnAssertion) {
+    GTEST_FLAG_SET(death_test_style, "threadsafe");
+    Strand* s = strand(1);
+    s->wake_state.store(static_cast<uint32_t>(WakeState::Parked));
+    EXPECT_DEATH(q_.push_runnext(s), "seq: assertion failed: .*queueing a parked strand");
+}
+#endif
+
 // ---- park reasons ---------------------------------------------------------------------
 
 TEST(ParkReasons, EveryReasonHasItsOwnName) {

@@ -110,8 +110,9 @@ int dup_for_test(const char* what, int fd) {
 
 struct StdoutState {
     std::mutex mu;
-    std::condition_variable writer_cv;                       // the writer waits here for bytes
-    StdioCondition drained{ParkReason::StdoutBackpressure};  // `written` advanced
+    std::condition_variable writer_cv;  // the writer waits here for bytes
+    // `written` advanced
+    StdioCondition drained{ParkReason::StdoutBackpressure};
     std::string pending;    // appended, not yet taken by the writer
     std::string spare;      // the writer's last batch buffer, reused
     uint64_t appended = 0;  // bytes appended since the start
@@ -217,9 +218,9 @@ void append(std::string_view a, std::string_view b) {
 struct StdinState {
     std::mutex mu;
     std::condition_variable reader_cv;  // the reader waits here for a request
-    StdioCondition changed{
-        ParkReason::Stdin};  // new data / end of input / a consumer finished / reset
-    std::string buf;         // unread input is buf[pos..]
+    // new data / end of input / a consumer finished / reset
+    StdioCondition changed{ParkReason::Stdin};
+    std::string buf;  // unread input is buf[pos..]
     size_t pos = 0;
     size_t scanned = 0;     // bytes from pos known to hold no '\n'
     bool eof = false;       // a read returned end of input (or failed), not yet reported
