@@ -1,5 +1,6 @@
 #include "io/host.hpp"
 
+#include <cstdint>
 #include <cstdio>
 #include <exception>
 #include <new>
@@ -127,7 +128,10 @@ int go(void (*fn)(void*), void* arg, uint64_t* id_out) {
 
 int sleep(uint64_t ms) {
     if (on_bare_worker()) return kENotStrand;
-    sleep_ms(ms);
+    // sleep_ms counts in signed nanoseconds: UINT64_MAX ("forever") would
+    // overflow to a deadline in the past. ~292 years is forever enough.
+    constexpr uint64_t kMaxMs = INT64_MAX / 1000000 - 1;
+    sleep_ms(ms < kMaxMs ? ms : kMaxMs);
     return kOk;
 }
 
