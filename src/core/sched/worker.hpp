@@ -22,7 +22,9 @@
 
 #include <atomic>
 #include <cstdint>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "core/sched/fiber.hpp"
 #include "core/sched/run_queue.hpp"
@@ -30,6 +32,16 @@
 #include "core/sched/strand.hpp"
 
 namespace seq {
+
+// What a worker's shutdown found on its loop (read by scheduler_shutdown
+// after joining the thread, for ShutdownReport).
+struct WorkerShutdown {
+    // Type names (uv_handle_type_name) of the handles still open that the
+    // worker had to close itself; the runtime's own (the wake poll) are not
+    // counted, nor handles already closing.
+    std::vector<std::string> forced_handles;
+    int loop_close = 0;  // uv_loop_close's result: 0, or a uv error (UV_EBUSY)
+};
 
 struct Worker {
     Worker(unsigned index, struct Scheduler* sched);
@@ -102,6 +114,7 @@ struct Worker {
     std::atomic<bool> preempt{false};       // set by the time-slice monitor
     std::atomic<uint64_t> resumes_seen{0};  // monitor's view of `switches`
     std::atomic<uint64_t> strands_run{0};   // diagnostics
+    WorkerShutdown shutdown_result;         // written by the thread as it ends
 
   private:
     void main();
