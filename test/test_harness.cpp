@@ -1,7 +1,8 @@
 // The test harness's own checks: the scheduler fixture's leak check fires
-// (and names the leak) when a test leaves a uv handle open or a strand alive.
+// (and names the leak) when a test leaves a uv handle open or a strand alive,
+// and the watchdog turns a hung test into a dump of what its strands wait on.
 //
-// That can only be seen failing from outside, so the failing side is a
+// Both can only be seen failing from outside, so the failing side is a
 // *Child.* test run in a child process (test::run_child_test); ctest never
 // runs those by themselves.
 #include <gtest/gtest-spi.h>
@@ -169,6 +170,46 @@ TEST(LeakCheck, ACleanTestPasses) {
     EXPECT_FALSE(r.timed_out);
     EXPECT_TRUE(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0) << r.output;
     EXPECT_TRUE(contains(r.output, "[  PASSED  ] 1 test"));
+}
+
+// ---- the watchdog -------------------------------------------------------------------------
+
+class WatchdogChild : public test::SchedulerTest {
+  protected:
+    void SetUp() override {
+        if (!test::in_child()) GTEST_SKIP() << "runs only as the child of a Watchdog test";
+        test::SchedulerTest::SetUp();
+    }
+};
+
+TEST_F(WatchdogChild, HangsWaitingForAParkedStrand) {
+    Channel* ch = channel_of(channel_new());
+    uint64_t id = spawn_fn([ch] {
+        StackValue v;
+        channel_receive(ch, &v);
+    });
+    std::printf("hung strand %" PRIu64 "\n", id);
+    std::fflush(stdout);
+    ASSERT_TRUE(wait_until([&] { return has_parked_receiver(ch); }));
+    patch_seq_wait_all_strands();  // never returns: nobody sends on ch
+}
+
+TEST(Watchdog, AHungTestPrintsTheRuntimeStateAndAborts) {
+    ChildRun r = run_child_test("WatchdogChild.HangsWaitingForAParkedStrand",
+                                {"SEQ_TEST_WATCHDOG_S=1", kNoLeakReport});
+    EXPECT_FALSE(r.timed_out) << r.output;
+    EXPECT_TRUE(WIFSIGNALED(r.status) && WTERMSIG(r.status) == SIGABRT) << r.output;
+    EXPECT_TRUE(contains(
+        r.output, "*** watchdog: WatchdogChild.HangsWaitingForAParkedStrand still running after"));
+    EXPECT_TRUE(contains(r.output, "=== seq runtime diagnostics ==="));
+    EXPECT_TRUE(contains(r.output, "strands: active 1,"));
+#if defined(SEQ_DIAGNOSTICS)
+    unsigned long long id = 0;
+    size_t at = r.output.find("hung strand ");
+    ASSERT_NE(at, std::string::npos) << r.output;
+    std::sscanf(r.output.c_str() + at, "hung strand %llu", &id);
+    EXPECT_TRUE(contains(r.output, "  strand " + std::to_string(id) + ":"));
+#endif
 }
 
 }  // namespace
