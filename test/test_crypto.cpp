@@ -7,10 +7,10 @@
 #include <atomic>
 #include <string>
 
-#include "core/words/crypto.hpp"
-#include "core/words/encoding.hpp"
 #include "core/sched/scheduler.hpp"
 #include "core/sched/strand.hpp"
+#include "core/words/crypto.hpp"
+#include "core/words/encoding.hpp"
 #include "seq/runtime_optional.h"
 #include "test_support.hpp"
 
@@ -329,14 +329,14 @@ Stack derive_in_strand(Stack sp) {
     return sp;
 }
 
-TEST(Crypto, Pbkdf2InStrandMatchesInline) {
-    patch_seq_scheduler_init();
+using CryptoStrands = test::SchedulerTest;
+
+TEST_F(CryptoStrands, Pbkdf2InStrandMatchesInline) {
     g_done = 0;
     spawn_strand(derive_in_strand, nullptr);
     patch_seq_wait_all_strands();
     EXPECT_EQ(g_done.load(), 1);
     EXPECT_EQ(g_key, "4ddcd8f60b98be21830cee5ef22701f9641a4418d04c0414aeff08876b34ab56");
-    patch_seq_scheduler_shutdown();
 }
 
 }  // namespace

@@ -19,9 +19,9 @@
 #include <thread>
 #include <vector>
 
-#include "core/value/callable.hpp"
 #include "core/sched/scheduler.hpp"
 #include "core/sched/strand.hpp"
+#include "core/value/callable.hpp"
 #include "io/fs.hpp"
 #include "seq/runtime_system.h"
 #include "test_support.hpp"
@@ -29,6 +29,7 @@
 namespace seq {
 namespace {
 
+using test::spawn_fn;
 using test::wait_until;
 
 using test::pop_flag;
@@ -456,19 +457,6 @@ TEST_F(FileWords, ForEachLineWrongTypesAbort) {
 
 // ---- from strands: waiting parks the strand, not the worker -------------------------------------
 
-uint64_t spawn_fn(std::function<void()> fn) {
-    SpawnOptions o;
-    o.user = new std::function<void()>(std::move(fn));
-    return spawn_strand(
-        [](Stack sp) -> Stack {
-            auto* f = static_cast<std::function<void()>*>(current_strand()->user);
-            (*f)();
-            delete f;
-            return sp;
-        },
-        nullptr, o);
-}
-
 // Opens the write end of `fifo` once a reader has it open (bounded).
 int open_fifo_writer(const std::string& fifo) {
     int fd = -1;
@@ -498,18 +486,9 @@ std::string drain_bounded(int fd) {
 }
 
 // One worker: if a file word blocked it, no other strand could run.
-class FileStrands : public FileWords {
+class FileStrands : public test::WithScheduler<FileWords> {
   protected:
-    void SetUp() override {
-        setenv("SEQ_WORKERS", "1", 1);
-        scheduler_init();
-    }
-    void TearDown() override {
-        wait_all_strands();
-        EXPECT_EQ(counters().active.load(), 0u);
-        scheduler_shutdown();
-        unsetenv("SEQ_WORKERS");
-    }
+    FileStrands() : WithScheduler({{"SEQ_WORKERS", "1"}}) {}
 };
 
 // Runs a word on a fresh value stack inside the strand (as compiled code does).

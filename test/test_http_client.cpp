@@ -17,10 +17,10 @@
 #include <string>
 #include <thread>
 
-#include "core/words/compress.hpp"
-#include "core/value/map.hpp"
 #include "core/sched/scheduler.hpp"
 #include "core/sched/strand.hpp"
+#include "core/value/map.hpp"
+#include "core/words/compress.hpp"
 #include "io/net/http_client.hpp"
 #include "seq/runtime_optional.h"
 #include "test_support.hpp"
@@ -439,32 +439,29 @@ Stack releaser(Stack sp) {
     return sp;
 }
 
-TEST_F(Http, ManyStrandsShareTheClient) {
+using HttpStrands = test::WithScheduler<Http>;
+
+TEST_F(HttpStrands, ManyStrandsShareTheClient) {
     g_server = &server;
     g_ok = 0;
-    patch_seq_scheduler_init();
     constexpr int kStrands = 32;
     for (int i = 0; i < kStrands; ++i)
         spawn_strand(get_hello, nullptr);
     patch_seq_wait_all_strands();
-    patch_seq_scheduler_shutdown();
     EXPECT_EQ(g_ok.load(), kStrands);
 }
 
-TEST_F(Http, AWaitingStrandDoesNotHoldItsWorker) {
+TEST_F(HttpStrands, AWaitingStrandDoesNotHoldItsWorker) {
     g_server = &server;
     g_ok = 0;
     g_b_ran = false;
-    setenv("SEQ_WORKERS", "1", 1);
-    patch_seq_scheduler_init();
-    unsetenv("SEQ_WORKERS");
+    single_worker();
     spawn_strand(wait_request, nullptr);
     // Give the first strand time to start its request; the test is correct
     // either way (the releaser may also run first).
     std::this_thread::sleep_for(50ms);
     spawn_strand(releaser, nullptr);
     patch_seq_wait_all_strands();
-    patch_seq_scheduler_shutdown();
     EXPECT_TRUE(g_b_ran.load());
     EXPECT_EQ(g_ok.load(), 1);
 }

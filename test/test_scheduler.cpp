@@ -14,30 +14,23 @@
 #include <vector>
 
 #include "core/sched/config.hpp"
-#include "core/value/context.hpp"
 #include "core/sched/registry.hpp"
 #include "core/sched/scheduler.hpp"
-#include "core/value/stack.hpp"
 #include "core/sched/stack_pool.hpp"
 #include "core/sched/strand.hpp"
 #include "core/sched/worker.hpp"
+#include "core/value/context.hpp"
+#include "core/value/stack.hpp"
 #include "seq/runtime.h"
+#include "test_support.hpp"
 
 namespace seq {
 namespace {
 
 // Every test ends with no strand active; the scheduler is shut down so each
-// test starts from a fresh init (and shutdown's loop closing is exercised).
-class Scheduler : public ::testing::Test {
-  protected:
-    void SetUp() override { patch_seq_scheduler_init(); }
-    void TearDown() override {
-        patch_seq_wait_all_strands();
-        EXPECT_EQ(counters().active.load(), 0u);
-        patch_seq_scheduler_shutdown();
-        EXPECT_FALSE(scheduler_running());
-    }
-};
+// test starts from a fresh init (and shutdown's loop closing is exercised,
+// and must find nothing left behind).
+using Scheduler = test::SchedulerTest;
 
 std::atomic<int> g_counter{0};
 

@@ -19,12 +19,8 @@
 namespace seq {
 namespace {
 
-// Polls for up to 30 s by default (test::wait_until, shorter budget).
-bool wait_until(const std::function<bool()>& pred, int secs = 30) {
-    return test::wait_until(pred, secs);
-}
-
 using test::TestStack;
+using test::wait_until;
 
 Stack push_sig(Stack sp, int sig) {
     return push(sp, make_int(sig));
@@ -299,9 +295,10 @@ TEST(SignalRuntime, DefaultWithoutARuntimePolicyIsTheSystemDefault) {
         ::testing::KilledBySignal(SIGTERM), "");
 }
 
-TEST(SignalRuntime, TrappedSignalFromAnotherThreadReachesAStrand) {
+using SignalStrands = test::SchedulerTest;
+
+TEST_F(SignalStrands, TrappedSignalFromAnotherThreadReachesAStrand) {
     // Delivery to whatever thread, observed by a strand that polls.
-    patch_seq_scheduler_init();
     word(patch_seq_signal_trap, SIGUSR1);
     word(patch_seq_signal_clear, SIGUSR1);
     static std::atomic<bool> seen{false};
@@ -325,7 +322,6 @@ TEST(SignalRuntime, TrappedSignalFromAnotherThreadReachesAStrand) {
     EXPECT_TRUE(got);
     if (!seen) signal_raise_flag(SIGUSR1);  // release the strand on failure
     patch_seq_wait_all_strands();
-    patch_seq_scheduler_shutdown();
     word(patch_seq_signal_default, SIGUSR1);
 }
 

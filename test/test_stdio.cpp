@@ -28,8 +28,8 @@
 
 #include "core/output.hpp"
 #include "core/sched/scheduler.hpp"
-#include "core/value/stack.hpp"
 #include "core/sched/strand.hpp"
+#include "core/value/stack.hpp"
 #include "io/stdio.hpp"
 #include "seq/runtime.h"
 #include "seq/runtime_io.h"
@@ -215,25 +215,16 @@ std::vector<std::string> split_lines(const std::string& s) {
     return out;
 }
 
-// Every test starts a scheduler (optionally with one worker, so that a word
-// that blocked its worker thread would stop everything) and ends with no
-// strand active and stdin/stdout back on fds 0/1.
-class Stdio : public ::testing::Test {
+// Every test starts a scheduler (single_worker(): with one worker, so that a
+// word that blocked its worker thread would stop everything) and ends with
+// no strand active, nothing left on the loops, and stdin/stdout back on fds
+// 0/1.
+class Stdio : public test::SchedulerTest {
   protected:
-    void SetUp() override { patch_seq_scheduler_init(); }
     void TearDown() override {
-        patch_seq_wait_all_strands();
-        EXPECT_EQ(counters().active.load(), 0u);
-        patch_seq_scheduler_shutdown();
+        test::SchedulerTest::TearDown();
         stdin_reset_for_test(-1);
         stdout_reset_for_test(-1);
-    }
-    static void single_worker() {
-        patch_seq_scheduler_shutdown();
-        setenv("SEQ_WORKERS", "1", 1);
-        patch_seq_scheduler_init();
-        unsetenv("SEQ_WORKERS");
-        ASSERT_EQ(scheduler().workers.size(), 1u);
     }
 };
 

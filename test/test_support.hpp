@@ -1,9 +1,17 @@
 // Helpers shared by the unit tests.
 #pragma once
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
+#include <cstring>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -11,11 +19,12 @@
 #include <vector>
 
 #include "core/value/context.hpp"
-#include "core/sched/scheduler.hpp"
 #include "core/value/stack.hpp"
-#include "core/sched/strand.hpp"
 #include "core/value/value.hpp"
+#include "scheduler_fixture.hpp"
 #include "seq/runtime.h"
+
+extern char** environ;
 
 namespace seq::test {
 
@@ -47,43 +56,6 @@ inline uint32_t refcount(StackValue v) {
     return heap_of(v)->rc.load();
 }
 
-// Polls `pred` from a non-strand thread until it holds or `secs` pass, so a
-// bug fails the test instead of hanging it.
-inline bool wait_until(const std::function<bool()>& pred, double secs = 60) {
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(secs);
-    while (!pred()) {
-        if (std::chrono::steady_clock::now() > deadline) return pred();
-        std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
-    return true;
-}
-
-// Runs `fn` on a new strand (from a strand: on the current worker).
-inline uint64_t spawn_fn(std::function<void()> fn) {
-    SpawnOptions o;
-    o.user = new std::function<void()>(std::move(fn));
-    return spawn_strand(
-        [](Stack sp) -> Stack {
-            auto* f = static_cast<std::function<void()>*>(current_strand()->user);
-            (*f)();
-            delete f;
-            return sp;
-        },
-        nullptr, o);
-}
-
-// Scheduler tests start from a fresh init and end with no strand active and
-// the scheduler shut down (its loops closed).
-class SchedulerTest : public ::testing::Test {
-  protected:
-    void SetUp() override { patch_seq_scheduler_init(); }
-    void TearDown() override {
-        patch_seq_wait_all_strands();
-        EXPECT_EQ(counters().active.load(), 0u);
-        patch_seq_scheduler_shutdown();
-    }
-};
-
 // A String value for a test (heap, rc = 1).
 inline StackValue str(std::string_view s) {
     return make_string(s);
@@ -103,6 +75,76 @@ inline bool pop_flag(Stack& sp) {
     StackValue v = *--sp;
     EXPECT_TRUE(is_bool(v)) << "expected a Bool";
     return v == kTrue;
+}
+
+// ---- subprocess tests ----------------------------------------------------------------
+// A test that must watch a process fail (a leak check firing, the watchdog
+// aborting) runs this binary again on one *Child.* test. ctest never runs
+// those on their own (TEST_FILTER in test/CMakeLists.txt), and a direct run
+// of the binary skips them: they run only with SEQ_TEST_CHILD set.
+
+inline bool in_child() {
+    return std::getenv("SEQ_TEST_CHILD") != nullptr;
+}
+
+struct ChildRun {
+    int status = -1;     // as from waitpid; -1 if it could not be started
+    std::string output;  // stdout and stderr, interleaved
+    bool timed_out = false;
+};
+
+// Runs this binary with --gtest_filter=`filter` and `env` ("NAME=value",
+// replacing any inherited NAME) plus SEQ_TEST_CHILD=1; kills it after `secs`
+// (times kSlow).
+inline ChildRun run_child_test(const std::string& filter, std::vector<std::string> env = {},
+                               double secs = 20) {
+    env.push_back("SEQ_TEST_CHILD=1");
+    std::vector<char*> envp;
+    for (char** e = environ; *e; ++e) {
+        bool replaced = false;
+        for (const std::string& v : env)
+            replaced = replaced || std::strncmp(*e, v.c_str(), v.find('=') + 1) == 0;
+        if (!replaced) envp.push_back(*e);
+    }
+    for (std::string& v : env)
+        envp.push_back(v.data());
+    envp.push_back(nullptr);
+    std::string filter_arg = "--gtest_filter=" + filter;
+    char self[] = "/proc/self/exe";
+    char* argv[] = {self, filter_arg.data(), nullptr};
+
+    ChildRun run;
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) != 0) return run;
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, p[1], 1);
+    posix_spawn_file_actions_adddup2(&fa, p[1], 2);
+    pid_t pid = -1;
+    int rc = posix_spawn(&pid, self, &fa, nullptr, argv, envp.data());
+    posix_spawn_file_actions_destroy(&fa);
+    close(p[1]);
+    if (rc != 0) {
+        close(p[0]);
+        return run;
+    }
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(secs * kSlow);
+    for (;;) {
+        if (std::chrono::steady_clock::now() > deadline) {
+            run.timed_out = true;
+            kill(pid, SIGKILL);
+            break;
+        }
+        pollfd pf{p[0], POLLIN, 0};
+        if (poll(&pf, 1, 100) <= 0) continue;
+        char buf[4096];
+        ssize_t n = read(p[0], buf, sizeof buf);
+        if (n <= 0) break;
+        run.output.append(buf, static_cast<size_t>(n));
+    }
+    close(p[0]);
+    waitpid(pid, &run.status, 0);
+    return run;
 }
 
 }  // namespace seq::test

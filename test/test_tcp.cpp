@@ -27,32 +27,21 @@
 #include <gtest/gtest.h>
 
 #include "core/sched/scheduler.hpp"
-#include "core/value/stack.hpp"
 #include "core/sched/strand.hpp"
 #include "core/sched/worker.hpp"
+#include "core/value/stack.hpp"
 #include "io/net/tcp.hpp"
 #include "seq/runtime_tcp.h"
+#include "test_support.hpp"
 
 namespace seq {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
-#if defined(SEQ_TSAN) || defined(SEQ_ASAN)
-constexpr double kSlow = 4.0;  // sanitizers: more patience, same checks
-#else
-constexpr double kSlow = 1.0;
-#endif
-
-// Polls `pred` from a non-strand thread until it holds or `secs` pass.
-bool wait_until(const std::function<bool()>& pred, double secs = 20) {
-    auto deadline = Clock::now() + std::chrono::duration<double>(secs * kSlow);
-    while (Clock::now() < deadline) {
-        if (pred()) return true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    }
-    return pred();
-}
+// Sanitizers: more patience, same checks.
+using test::kSlow;
+using test::wait_until;
 
 // ---- the ABI, as compiled code calls it ---------------------------------------------
 
@@ -156,19 +145,8 @@ std::string read_exactly(int64_t id, size_t n, bool* ok = nullptr) {
 
 // ---- strands with closures ----------------------------------------------------------
 
-uint64_t go(std::function<void()> f) {
-    auto* fp = new std::function<void()>(std::move(f));
-    SpawnOptions o;
-    o.user = fp;
-    return spawn_strand(
-        [](Stack sp) -> Stack {
-            auto* fn = static_cast<std::function<void()>*>(current_strand()->user);
-            (*fn)();
-            delete fn;
-            return sp;
-        },
-        nullptr, o);
-}
+// go(f): runs f on a new strand.
+constexpr auto go = test::spawn_fn;
 
 // ---- plain blocking client sockets (test thread) ------------------------------------
 
@@ -231,27 +209,10 @@ int free_port() {
 
 // ---- fixture --------------------------------------------------------------------------
 
-class Tcp : public ::testing::Test {
+// restart_with(env) restarts the scheduler with extra environment (read at
+// init or at first use; set until the end of the test).
+class Tcp : public test::SchedulerTest {
   protected:
-    void SetUp() override { patch_seq_scheduler_init(); }
-    void TearDown() override {
-        bool idle = wait_until([] { return counters().active.load() == 0; }, 60);
-        EXPECT_TRUE(idle) << counters().active.load() << " strands still active";
-        // Shutdown abandons strands still parked, so a failed test ends here
-        // instead of hanging.
-        patch_seq_scheduler_shutdown();
-        for (const char* v : env_set_)
-            unsetenv(v);
-    }
-    // Restarts the scheduler with extra environment (read at first use).
-    void restart_with(std::vector<std::pair<const char*, const char*>> env) {
-        patch_seq_scheduler_shutdown();
-        for (auto& [k, v] : env) {
-            setenv(k, v, 1);
-            env_set_.push_back(k);
-        }
-        patch_seq_scheduler_init();
-    }
     // A listener on 127.0.0.1 with an ephemeral port.
     std::pair<int64_t, int> listen_local() {
         IdFlag l = abi_listen_on("127.0.0.1", 0);
@@ -261,9 +222,6 @@ class Tcp : public ::testing::Test {
         EXPECT_GT(p.id, 0);
         return {l.id, static_cast<int>(p.id)};
     }
-
-  private:
-    std::vector<const char*> env_set_;
 };
 
 // Echoes every connection it accepts (strand per connection) until `conns`
@@ -524,9 +482,9 @@ TEST_F(Tcp, EchoServerWith500ConcurrentClients) {
             clients_done.fetch_add(1);
         });
     }
-    ASSERT_TRUE(wait_until([&] { return clients_done.load() == kClients; }, 60))
+    ASSERT_TRUE(wait_until([&] { return clients_done.load() == kClients; }))
         << clients_done.load() << " clients done, " << handlers_done.load() << " handlers done";
-    ASSERT_TRUE(wait_until([&] { return handlers_done.load() == kClients; }, 60));
+    ASSERT_TRUE(wait_until([&] { return handlers_done.load() == kClients; }));
     EXPECT_EQ(clients_ok.load(), kClients);
     uint64_t expected = 0;
     for (int i = 0; i < kClients; ++i)

@@ -23,8 +23,8 @@
 #include <vector>
 
 #include "core/sched/scheduler.hpp"
-#include "core/sys/signals.hpp"
 #include "core/sched/strand.hpp"
+#include "core/sys/signals.hpp"
 #include "io/terminal.hpp"
 #include "seq/runtime_system.h"
 #include "test_support.hpp"
@@ -34,12 +34,9 @@ extern char** environ;
 namespace seq {
 namespace {
 
-// Polls for up to 30 s by default (test::wait_until, shorter budget).
-bool wait_until(const std::function<bool()>& pred, int secs = 30) {
-    return test::wait_until(pred, secs);
-}
-
+using test::spawn_fn;
 using test::TestStack;
+using test::wait_until;
 
 // A pseudo-terminal pair: the test types on `master`, the words use `slave`.
 struct Pty {
@@ -362,33 +359,10 @@ TEST_F(Terminal, CookedModeDeliversALineRawModeEachKey) {
 // ---- reading from strands
 // ------------------------------------------------------------------------
 
-uint64_t spawn_fn(std::function<void()> fn) {
-    SpawnOptions o;
-    o.user = new std::function<void()>(std::move(fn));
-    return spawn_strand(
-        [](Stack sp) -> Stack {
-            auto* f = static_cast<std::function<void()>*>(current_strand()->user);
-            (*f)();
-            delete f;
-            return sp;
-        },
-        nullptr, o);
-}
-
 // One worker: a read that blocked it would stop every other strand.
-class TerminalStrands : public Terminal {
+class TerminalStrands : public test::WithScheduler<Terminal> {
   protected:
-    void SetUp() override {
-        setenv("SEQ_WORKERS", "1", 1);
-        scheduler_init();
-    }
-    void TearDown() override {
-        wait_all_strands();
-        EXPECT_EQ(counters().active.load(), 0u);
-        scheduler_shutdown();
-        unsetenv("SEQ_WORKERS");
-        Terminal::TearDown();
-    }
+    TerminalStrands() : WithScheduler({{"SEQ_WORKERS", "1"}}) {}
 };
 
 int64_t read_char_in_strand() {

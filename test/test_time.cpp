@@ -37,24 +37,9 @@ void sleep_word(int64_t ms) {
     EXPECT_EQ(patch_seq_time_sleep_ms(st + 1), st);
 }
 
-class Time : public ::testing::Test {
-  protected:
-    void SetUp() override { patch_seq_scheduler_init(); }
-    void TearDown() override {
-        patch_seq_wait_all_strands();
-        EXPECT_EQ(counters().active.load(), 0u);
-        patch_seq_scheduler_shutdown();
-    }
-    // One worker: a sleep that blocked its worker thread would stop every
-    // other strand, so the tests below could see it.
-    static void single_worker() {
-        patch_seq_scheduler_shutdown();
-        setenv("SEQ_WORKERS", "1", 1);
-        patch_seq_scheduler_init();
-        unsetenv("SEQ_WORKERS");
-        ASSERT_EQ(scheduler().workers.size(), 1u);
-    }
-};
+// single_worker(): a sleep that blocked its worker thread would stop every
+// other strand, so the tests below could see it.
+using Time = test::SchedulerTest;
 
 TEST_F(Time, NowIsMicrosecondsSinceEpoch) {
     int64_t us = pop_int_word(patch_seq_time_now);

@@ -3,6 +3,12 @@
 #include <signal.h>
 #include <time.h>
 
+#include <algorithm>
+#include <chrono>
+#include <cinttypes>
+#include <cstdio>
+#include <thread>
+
 #include "core/fatal.hpp"
 #include "core/sched/diagnostics.hpp"
 #include "core/sched/registry.hpp"
@@ -29,6 +35,13 @@ std::condition_variable& shutdown_cv() {
 }
 
 std::atomic<Scheduler*> g_sched{nullptr};
+
+// Written by scheduler_shutdown under init_mutex(), read under it; never
+// destroyed (an at-exit shutdown may run after static destructors).
+ShutdownReport& last_report() {
+    static auto* r = new ShutdownReport;
+    return *r;
+}
 
 }  // namespace
 
@@ -96,12 +109,80 @@ void scheduler_shutdown() {
         w->sleeping.store(true);
         w->notify();
     }
-    for (auto& w : sched->workers)
+    ShutdownReport report;
+    report.sequence = last_report().sequence + 1;
+    for (auto& w : sched->workers) {
         w->join();
+        report.workers.push_back(std::move(w->shutdown_result));
+    }
+    // No strand runs any more: whatever is still counted or tracked is
+    // abandoned. Forget it, so that a leak is reported by the shutdown that
+    // found it and a later wait_all_strands does not wait for it forever.
+    report.strands_active = counters().active.exchange(0, std::memory_order_acq_rel);
+    if (report.strands_active) {
+        std::lock_guard<std::mutex> wait_lock(shutdown_mutex());
+        shutdown_cv().notify_all();  // a host thread in wait_all_strands
+    }
+#if defined(SEQ_DIAGNOSTICS)
+    for (auto& tracked : strand_registry().active_strands()) {
+        report.strand_ids.push_back(tracked.first);
+        strand_registry().unregister(tracked.first);
+    }
+    std::sort(report.strand_ids.begin(), report.strand_ids.end());
+#endif
+    last_report() = std::move(report);
     g_sched.store(nullptr, std::memory_order_release);
     yield_valve_close();
     delete sched;
     stack_pool().release_all();
+}
+
+bool ShutdownReport::clean() const {
+    for (const WorkerShutdown& w : workers)
+        if (!w.forced_handles.empty() || w.loop_close != 0) return false;
+    return strands_active == 0 && strand_ids.empty();
+}
+
+std::string ShutdownReport::describe() const {
+    std::string out;
+    char buf[160];
+    for (size_t i = 0; i < workers.size(); ++i) {
+        const WorkerShutdown& w = workers[i];
+        if (!w.forced_handles.empty()) {
+            std::snprintf(buf, sizeof buf, "worker %zu force-closed %zu uv handle%s:", i,
+                          w.forced_handles.size(), w.forced_handles.size() == 1 ? "" : "s");
+            out += buf;
+            for (const std::string& type : w.forced_handles)
+                out += " " + type;
+            out += "\n";
+        }
+        if (w.loop_close != 0) {
+            std::snprintf(buf, sizeof buf, "worker %zu: uv_loop_close failed: %s\n", i,
+                          uv_err_name(w.loop_close));
+            out += buf;
+        }
+    }
+    if (strands_active != 0 || !strand_ids.empty()) {
+        std::snprintf(buf, sizeof buf, "%" PRIu64 " counted strand%s still alive", strands_active,
+                      strands_active == 1 ? "" : "s");
+        out += buf;
+        if (!strand_ids.empty()) {
+            out += strand_ids.size() == 1 ? " (tracked: strand" : " (tracked: strands";
+            for (size_t i = 0; i < strand_ids.size() && i < 20; ++i) {
+                std::snprintf(buf, sizeof buf, " %" PRIu64, strand_ids[i]);
+                out += buf;
+            }
+            if (strand_ids.size() > 20) out += " ...";
+            out += ")";
+        }
+        out += "\n";
+    }
+    return out;
+}
+
+ShutdownReport last_shutdown_report() {
+    std::lock_guard<std::mutex> lock(init_mutex());
+    return last_report();
 }
 
 uint64_t counters_on_spawn(bool counted) {

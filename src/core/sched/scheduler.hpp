@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <vector>
 
 #include "core/sched/config.hpp"
@@ -51,8 +52,27 @@ bool scheduler_running();
 // The running scheduler (initialising it if needed).
 Scheduler& scheduler();
 // Stops the workers, closes their loops and frees pooled stacks. Strands
-// still parked are abandoned. A later scheduler_init starts afresh.
+// still parked are abandoned (and forgotten: no longer counted active nor
+// tracked). A later scheduler_init starts afresh.
 void scheduler_shutdown();
+
+// What the last scheduler_shutdown found left behind. A clean shutdown (every
+// uv handle closed by whoever opened it, every strand finished) leaves it
+// empty; tests fail on anything else, naming it.
+struct ShutdownReport {
+    uint64_t sequence = 0;                // 1 for the first shutdown, 2 for the next, ...
+    std::vector<WorkerShutdown> workers;  // by worker index
+    uint64_t strands_active = 0;          // counted strands abandoned
+    // Ids of the strands abandoned, counted or not (weaves are not counted),
+    // when the registry tracked them (SEQ_DIAGNOSTICS builds).
+    std::vector<uint64_t> strand_ids;
+
+    bool clean() const;
+    // One line per finding, e.g. "worker 0 force-closed 1 uv handle: timer"
+    // or "1 strand still alive (ids 7)"; empty when clean.
+    std::string describe() const;
+};
+ShutdownReport last_shutdown_report();
 // Blocks the calling (non-worker) thread until no counted strand is active.
 void wait_all_strands();
 

@@ -220,16 +220,23 @@ void Worker::main() {
 
     set_current_context(nullptr);
     // Shutdown: close every handle on this loop (I/O modules' included) and
-    // let the close callbacks run, then close the loop.
+    // let the close callbacks run, then close the loop. A handle other than
+    // our own that is still open was left behind by whoever opened it: note
+    // its type, so that shutdown can say what it had to force-close.
+    shutdown_result = WorkerShutdown{};
     uv_walk(
         &loop,
-        [](uv_handle_t* h, void*) {
-            if (!uv_is_closing(h)) uv_close(h, nullptr);
+        [](uv_handle_t* h, void* arg) {
+            auto* self = static_cast<Worker*>(arg);
+            if (uv_is_closing(h)) return;
+            if (h != reinterpret_cast<uv_handle_t*>(&self->wake_poll_))
+                self->shutdown_result.forced_handles.emplace_back(uv_handle_type_name(h->type));
+            uv_close(h, nullptr);
         },
-        nullptr);
+        this);
     while (uv_run(&loop, UV_RUN_NOWAIT) != 0) {
     }
-    uv_loop_close(&loop);
+    shutdown_result.loop_close = uv_loop_close(&loop);
     stack_pool().flush(&stacks);
     ss.ss_flags = SS_DISABLE;
     sigaltstack(&ss, nullptr);

@@ -16,7 +16,9 @@
 
 #include <atomic>
 #include <cstdint>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "core/sched/fiber.hpp"
 #include "core/sched/ready_queues.hpp"
@@ -24,6 +26,16 @@
 #include "core/sched/strand.hpp"
 
 namespace seq {
+
+// What a worker's shutdown found on its loop (read by scheduler_shutdown
+// after joining the thread, for ShutdownReport).
+struct WorkerShutdown {
+    // Type names (uv_handle_type_name) of the handles still open that the
+    // worker had to close itself; the runtime's own (the wake poll) are not
+    // counted, nor handles already closing.
+    std::vector<std::string> forced_handles;
+    int loop_close = 0;  // uv_loop_close's result: 0, or a uv error (UV_EBUSY)
+};
 
 struct Worker {
     Worker(unsigned index, struct Scheduler* sched);
@@ -74,6 +86,7 @@ struct Worker {
     // The id of the strand running here (0: none), for diagnostics: written
     // by this worker at every switch (a plain store), read by anyone.
     std::atomic<uint64_t> running_id{0};
+    WorkerShutdown shutdown_result;         // written by the thread as it ends
 
   private:
     void main();

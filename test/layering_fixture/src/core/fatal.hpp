@@ -1,0 +1,2 @@
+// root: includes no room
+#pragma once

@@ -1,0 +1,3 @@
+#include "core/sched/strand.hpp"
+
+#include "io/timer.hpp"

@@ -1,0 +1,3 @@
+// a same-folder include
+#include "local.hpp"
+#include <vector>

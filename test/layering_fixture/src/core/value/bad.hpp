@@ -1,0 +1,3 @@
+#pragma once
+#include "core/value/value.hpp"
+#include "core/sched/strand.hpp"

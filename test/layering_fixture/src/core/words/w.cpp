@@ -1,0 +1,2 @@
+#include "core/text/local.hpp"
+#include "seq/runtime.h"

@@ -1,0 +1,2 @@
+#include "io/timer.hpp"
+  #  include "io/net/tcp.hpp"
