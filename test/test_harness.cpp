@@ -101,7 +101,7 @@ class LeakChild : public test::SchedulerTest {
 
 bool has_parked_receiver(Channel* ch) {
     ch->lock.lock();
-    bool parked = ch->receivers.head != nullptr;
+    bool parked = !ch->receivers.empty();
     ch->lock.unlock();
     return parked;
 }
