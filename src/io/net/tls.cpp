@@ -8,17 +8,16 @@
 #include <openssl/x509v3.h>
 
 #include <atomic>
-#include <cerrno>
 #include <cstdlib>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
 
-#include "core/fatal.hpp"
 #include "core/sched/scheduler.hpp"
 #include "core/sched/strand.hpp"
-#include "io/fs.hpp"
+#include "core/sys/env_number.hpp"
+#include "io/blocking.hpp"
 #include "io/net/transport.hpp"
 
 namespace seq {
@@ -111,8 +110,7 @@ SSL_CTX* acquire_ctx(uint64_t* timeout_ms) {
     while (!t.ctx && t.loading) {
         t.waiting.push_back(current_strand());
         lock.unlock();
-        park(ParkReason::ThreadPool);  // the CA bundle loads on the pool; permit semantics: a wake
-                                       // before the park is not lost
+        park(ParkReason::ThreadPool);  // permit semantics: an early wake is not lost
         lock.lock();
         refresh_locked(t);
     }
@@ -120,9 +118,7 @@ SSL_CTX* acquire_ctx(uint64_t* timeout_ms) {
         t.loading = true;
         uint64_t gen = t.generation;
         lock.unlock();
-        SSL_CTX* built = nullptr;
-        auto build = [&] { built = build_ctx(); };
-        run_blocking(build);
+        SSL_CTX* built = run_blocking([] { return build_ctx(); });
         lock.lock();
         if (t.generation != gen) {  // the scheduler was restarted meanwhile
             if (built) SSL_CTX_free(built);
@@ -288,23 +284,8 @@ std::unique_ptr<TlsSession> new_session(SSL_CTX* ctx, std::string name, Counters
 }  // namespace
 
 uint64_t parse_tls_handshake_timeout(const char* v) {
-    if (!v) return kDefaultHandshakeTimeoutMs;
-    uint64_t n = 0;
-    bool ok = *v >= '0' && *v <= '9';
-    if (ok) {
-        errno = 0;
-        char* end = nullptr;
-        unsigned long long x = std::strtoull(v, &end, 10);
-        ok = errno == 0 && *end == '\0' && x > 0 && x <= kMaxHandshakeTimeoutMs;
-        n = x;
-    }
-    if (!ok) {
-        warn("SEQ_TLS_HANDSHAKE_TIMEOUT_MS='%s' is not a number in 1..%llu, using default %llu", v,
-             static_cast<unsigned long long>(kMaxHandshakeTimeoutMs),
-             static_cast<unsigned long long>(kDefaultHandshakeTimeoutMs));
-        return kDefaultHandshakeTimeoutMs;
-    }
-    return n;
+    return env_number_in_range("SEQ_TLS_HANDSHAKE_TIMEOUT_MS", v, 1, kMaxHandshakeTimeoutMs,
+                               kDefaultHandshakeTimeoutMs);
 }
 
 bool tls_client(int64_t id, std::string_view host) {
