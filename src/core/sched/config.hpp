@@ -1,7 +1,7 @@
-// Runtime configuration read from the environment (DESIGN §5).
+// Runtime configuration read from the environment (docs/configuration.md).
 //
 // Invalid values print a one-line warning naming the variable, the bad value
-// and the default used, then fall back (DESIGN §6).
+// and the default used, then fall back (docs/architecture.md, "Failure policy").
 #pragma once
 
 #include <cstddef>

@@ -1,6 +1,6 @@
 // A bump allocator for strand-local temporaries.
 //
-// Every strand owns one (DESIGN §2: per-strand state lives in the strand, not
+// Every strand owns one (docs/architecture.md: per-strand state lives in the strand, not
 // in thread-locals, because strands migrate between workers). Allocation is a
 // pointer bump; nothing is freed individually; reset() returns everything at
 // once when the strand ends. An arena that was never used costs no memory, so
