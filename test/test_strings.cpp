@@ -8,10 +8,10 @@
 #include <string>
 #include <vector>
 
-#include "core/value/map.hpp"
 #include "core/text/strings.hpp"
-#include "core/value/symbol.hpp"
 #include "core/text/utf8.hpp"
+#include "core/value/map.hpp"
+#include "core/value/symbol.hpp"
 #include "seq/runtime_strings.h"
 #include "test_support.hpp"
 

@@ -10,12 +10,12 @@
 #include <thread>
 #include <vector>
 
-#include "core/sync/channel.hpp"
 #include "core/sched/scheduler.hpp"
-#include "core/value/stack.hpp"
 #include "core/sched/strand.hpp"
-#include "core/sync/weave.hpp"
 #include "core/sched/worker.hpp"
+#include "core/sync/channel.hpp"
+#include "core/sync/weave.hpp"
+#include "core/value/stack.hpp"
 #include "seq/runtime.h"
 #include "seq/runtime_channels.h"
 #include "test_support.hpp"

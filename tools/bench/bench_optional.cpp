@@ -22,10 +22,10 @@
 #include <thread>
 #include <vector>
 
-#include "core/words/regex.hpp"
 #include "core/sched/scheduler.hpp"
-#include "core/value/stack.hpp"
 #include "core/sched/strand.hpp"
+#include "core/value/stack.hpp"
+#include "core/words/regex.hpp"
 #include "io/net/http_client.hpp"
 #include "seq/runtime.h"
 #include "seq/runtime_optional.h"

@@ -23,10 +23,10 @@
 #include <vector>
 
 #include "bench_common.hpp"
-#include "core/sys/os_random.hpp"
 #include "core/sched/scheduler.hpp"
-#include "core/value/stack.hpp"
 #include "core/sched/strand.hpp"
+#include "core/sys/os_random.hpp"
+#include "core/value/stack.hpp"
 #include "io/fs.hpp"
 #include "seq/runtime_system.h"
 
