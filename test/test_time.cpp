@@ -85,20 +85,27 @@ TEST_F(Time, SleepInStrandLastsAtLeastTheDuration) {
     EXPECT_GE(elapsed.load(), 3000000);
 }
 
-// Strands sleeping 30, 20 and 10 ms wake in order of their deadlines
-// (ordering only; no timing assertion).
+// Strands sleeping 90, 60 and 30 ms wake in order of their deadlines
+// (ordering only; no timing assertion). They start their sleeps together
+// (a barrier on the one worker) and 30 ms apart: with 10 ms steps and no
+// barrier, ASan runs on a loaded machine started the strands far enough
+// apart to see them wake as {20, 10, 30}.
 TEST_F(Time, SleepersWakeInDeadlineOrder) {
     single_worker();
     std::mutex mu;
     std::vector<int> order;
-    for (int ms : {30, 20, 10})
+    std::atomic<int> ready{0};
+    for (int ms : {90, 60, 30})
         spawn_fn([&, ms] {
+            ready.fetch_add(1);
+            while (ready.load() < 3)
+                yield_now();
             sleep_word(ms);
             std::lock_guard<std::mutex> g(mu);
             order.push_back(ms);
         });
     patch_seq_wait_all_strands();
-    EXPECT_EQ(order, (std::vector<int>{10, 20, 30}));
+    EXPECT_EQ(order, (std::vector<int>{30, 60, 90}));
 }
 
 // A sleeping strand parks: on one worker, a strand it spawns just before
