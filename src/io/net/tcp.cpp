@@ -929,7 +929,7 @@ int64_t tcp_read_bytes(int64_t id, void* buf, size_t cap) {
     // tcp_read's loop without its String and UTF-8 rules: a host's buffer
     // takes any bytes, and `cap` bounds the copy instead of SEQ_TCP_READ_MAX.
     for (;;) {
-        if (s->closed) return kTcpNotStream;
+        if (s->closed || s->upgrading) return kTcpNotStream;
         if (size_t avail = s->buf.size() - s->off) {
             size_t n = std::min(avail, cap);
             std::memcpy(buf, s->buf.data() + s->off, n);
