@@ -128,10 +128,13 @@ SSL_CTX* acquire_ctx(uint64_t* timeout_ms) {
         t.loading = false;
         std::vector<Strand*> waiters;
         waiters.swap(t.waiting);
+        SSL_CTX* mine = t.ctx;
+        if (mine) SSL_CTX_up_ref(mine);
+        lock.unlock();
         for (Strand* s : waiters)
             wake(s);
+        return mine;
     }
-    if (!t.ctx) return nullptr;
     SSL_CTX_up_ref(t.ctx);
     return t.ctx;
 }
