@@ -3,8 +3,7 @@
 // Words that park (network I/O, DNS) need a strand; a host thread or a test
 // may call them directly. call_in_strand runs the body in a helper strand
 // (not counted among the program's active strands) and blocks the calling
-// OS thread until it is done. (tcp.cpp has its own copy of this helper,
-// kept there so that its file changes as little as possible.)
+// OS thread until it is done. Used by the TCP, UDP and DNS modules.
 #pragma once
 
 #include <condition_variable>

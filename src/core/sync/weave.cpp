@@ -105,6 +105,19 @@ WeaveObj* new_weave_obj(WeaveCore* c, uint16_t aux) {
     return o;
 }
 
+// A weave that never started ends: it is Done, and what it would have run
+// on (its value stack and callable) is freed outside the lock.
+void end_dormant_and_unlock(WeaveCore* c) {
+    c->phase = Phase::Done;
+    StackValue* base = c->start_base;
+    Stack sp = c->start_sp;
+    StackValue callable = c->callable;
+    c->start_base = nullptr;
+    c->callable = kFalse;
+    c->lock.unlock();
+    free_dormant(base, sp, callable);
+}
+
 // The last reference to the handle is gone: nobody can resume again.
 void handle_released(WeaveCore* c) {
     c->lock.lock();
@@ -112,14 +125,7 @@ void handle_released(WeaveCore* c) {
     abandon_if_dead(c);
     switch (c->phase) {
         case Phase::Dormant: {
-            c->phase = Phase::Done;
-            StackValue* base = c->start_base;
-            Stack sp = c->start_sp;
-            StackValue callable = c->callable;
-            c->start_base = nullptr;
-            c->callable = kFalse;
-            c->lock.unlock();
-            free_dormant(base, sp, callable);
+            end_dormant_and_unlock(c);
             break;
         }
         case Phase::Suspended: {
@@ -348,14 +354,7 @@ void weave_cancel(WeaveCore* c) {
             c->lock.unlock();
             return;
         case Phase::Dormant: {
-            c->phase = Phase::Done;
-            StackValue* base = c->start_base;
-            Stack sp = c->start_sp;
-            StackValue callable = c->callable;
-            c->start_base = nullptr;
-            c->callable = kFalse;
-            c->lock.unlock();
-            free_dormant(base, sp, callable);
+            end_dormant_and_unlock(c);
             return;
         }
         case Phase::Suspended: {

@@ -28,6 +28,7 @@
 #include "core/sched/worker.hpp"
 #include "core/sys/env_number.hpp"
 #include "core/text/utf8.hpp"
+#include "io/in_strand.hpp"
 #include "io/net/connect.hpp"
 #include "io/net/dns.hpp"
 #include "io/net/socket_table.hpp"
@@ -701,43 +702,6 @@ int port_of(const sockaddr_storage& a) {
     return 0;
 }
 
-// ---- calls from threads without a strand ---------------------------------------------
-
-// Runs `f` in a helper strand and blocks the calling thread until it is done:
-// the socket words need a strand (they park), hosts and tests may not be one.
-template <typename F>
-auto in_strand(F&& f) -> decltype(f()) {
-    using R = decltype(f());
-    if (current_worker())
-        fatal("tcp", "called on a worker thread outside a strand (from a libuv callback?)");
-    struct Job {
-        std::remove_reference_t<F>* fn = nullptr;
-        R result{};
-        std::mutex mu;
-        std::condition_variable cv;
-        bool done = false;
-    };
-    Job job;
-    job.fn = &f;
-    SpawnOptions opts;
-    opts.counted = false;  // an implementation detail, not a program strand
-    opts.user = &job;
-    spawn_strand(
-        [](Stack sp) -> Stack {
-            auto* j = static_cast<Job*>(current_strand()->user);
-            R r = (*j->fn)();
-            std::lock_guard<std::mutex> lock(j->mu);
-            j->result = r;
-            j->done = true;
-            j->cv.notify_one();
-            return sp;
-        },
-        nullptr, opts);
-    std::unique_lock<std::mutex> lock(job.mu);
-    job.cv.wait(lock, [&] { return job.done; });
-    return job.result;
-}
-
 StackValue empty_string() {
     return make_string("");
 }
@@ -759,7 +723,7 @@ size_t parse_tcp_read_max(const char* v) {
 // ---- the words -----------------------------------------------------------------------
 
 TcpResult tcp_listen(std::string_view host, int64_t port) {
-    if (!current_strand()) return in_strand([&] { return tcp_listen(host, port); });
+    if (!current_strand()) return call_in_strand("tcp", [&] { return tcp_listen(host, port); });
     Module& m = mod();
     if (port < 0 || port > 65535) return {};
     std::string bind_host = host.empty() ? m.bind_addr : std::string(host);
@@ -798,7 +762,7 @@ TcpResult tcp_listen(std::string_view host, int64_t port) {
 }
 
 TcpResult tcp_accept(int64_t listener) {
-    if (!current_strand()) return in_strand([&] { return tcp_accept(listener); });
+    if (!current_strand()) return call_in_strand("tcp", [&] { return tcp_accept(listener); });
     Module& m = mod();
     int fd;
     {
@@ -838,7 +802,7 @@ TcpResult tcp_accept(int64_t listener) {
 }
 
 TcpResult tcp_connect(std::string_view host, int64_t port) {
-    if (!current_strand()) return in_strand([&] { return tcp_connect(host, port); });
+    if (!current_strand()) return call_in_strand("tcp", [&] { return tcp_connect(host, port); });
     Module& m = mod();
     if (port < 1 || port > 65535) return {};
     // Names go through the DNS module (cache, single flight), as upstream 7.x.
@@ -873,7 +837,7 @@ TcpResult tcp_connect(std::string_view host, int64_t port) {
 }
 
 TcpReadResult tcp_read(int64_t id) {
-    if (!current_strand()) return in_strand([&] { return tcp_read(id); });
+    if (!current_strand()) return call_in_strand("tcp", [&] { return tcp_read(id); });
     Module& m = mod();
     Use u(m, id);
     StreamSocket* s = u.stream();
@@ -920,7 +884,8 @@ TcpReadResult tcp_read(int64_t id) {
 }
 
 int64_t tcp_read_bytes(int64_t id, void* buf, size_t cap) {
-    if (!current_strand()) return in_strand([&] { return tcp_read_bytes(id, buf, cap); });
+    if (!current_strand())
+        return call_in_strand("tcp", [&] { return tcp_read_bytes(id, buf, cap); });
     Module& m = mod();
     Use u(m, id);
     StreamSocket* s = u.stream();
@@ -949,7 +914,7 @@ int64_t tcp_read_bytes(int64_t id, void* buf, size_t cap) {
 }
 
 bool tcp_write(int64_t id, std::string_view data) {
-    if (!current_strand()) return in_strand([&] { return tcp_write(id, data); });
+    if (!current_strand()) return call_in_strand("tcp", [&] { return tcp_write(id, data); });
     Module& m = mod();
     Use u(m, id);
     StreamSocket* s = u.stream();
@@ -999,7 +964,7 @@ bool tcp_write(int64_t id, std::string_view data) {
 }
 
 bool tcp_close(int64_t id) {
-    if (!current_strand()) return in_strand([&] { return tcp_close(id); });
+    if (!current_strand()) return call_in_strand("tcp", [&] { return tcp_close(id); });
     Module& m = mod();
     Use u(m, id);
     SocketBase* b = u.get();
@@ -1016,7 +981,8 @@ bool tcp_close(int64_t id) {
 // stream's own reads (on_read feeds the transport, which answers through
 // send_transport_output); this strand only waits for the outcome.
 TransportOutcome net::tcp_start_transport(int64_t id, const std::function<TransportStart()>& make) {
-    if (!current_strand()) return in_strand([&] { return tcp_start_transport(id, make); });
+    if (!current_strand())
+        return call_in_strand("tcp", [&] { return tcp_start_transport(id, make); });
     Module& m = mod();
     Use u(m, id);
     StreamSocket* s = u.stream();
@@ -1103,7 +1069,7 @@ TransportOutcome net::tcp_start_transport(int64_t id, const std::function<Transp
 }
 
 TcpResult tcp_local_port(int64_t id) {
-    if (!current_strand()) return in_strand([&] { return tcp_local_port(id); });
+    if (!current_strand()) return call_in_strand("tcp", [&] { return tcp_local_port(id); });
     Module& m = mod();
     Use u(m, id);
     SocketBase* b = u.get();
@@ -1127,7 +1093,7 @@ TcpResult tcp_local_port(int64_t id) {
 }
 
 TcpSocketInfo tcp_socket_info(int64_t id) {
-    if (!current_strand()) return in_strand([&] { return tcp_socket_info(id); });
+    if (!current_strand()) return call_in_strand("tcp", [&] { return tcp_socket_info(id); });
     Module& m = mod();
     Use u(m, id);
     TcpSocketInfo info;
