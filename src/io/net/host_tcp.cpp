@@ -1,9 +1,7 @@
 #include "io/net/host_tcp.hpp"
 
 #include <arpa/inet.h>
-#include <netdb.h>
 #include <sys/socket.h>
-#include <uv.h>
 
 #include <cstring>
 #include <string>
@@ -12,8 +10,8 @@
 #include "core/sched/scheduler.hpp"
 #include "core/sched/strand.hpp"
 #include "io/host.hpp"
+#include "io/net/dns.hpp"
 #include "io/net/tcp.hpp"
-#include "io/uv_bridge.hpp"
 
 namespace seq::host {
 
@@ -39,33 +37,10 @@ bool numeric_host(std::string h) {
 }
 
 // Whether `host` names any address. Asked only after a listen or connect
-// failed, to tell a bad name from a refused connection. A strand resolves on
-// the uv thread pool (its worker goes on running others); a host thread may
-// simply block in getaddrinfo.
+// failed, to tell a bad name from a refused connection. Through the DNS
+// module: a strand parks, a host thread waits for a helper strand.
 bool resolves(const char* host) {
-    if (numeric_host(host)) return true;
-    addrinfo hints{};
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    if (!current_strand()) {
-        addrinfo* res = nullptr;
-        int r = getaddrinfo(host, nullptr, &hints, &res);
-        if (res) freeaddrinfo(res);
-        return r == 0;
-    }
-    uv_getaddrinfo_t req;
-    UvWaiter w(ParkReason::DnsLookup);
-    req.data = &w;
-    int r = uv_getaddrinfo(
-        current_loop(), &req,
-        [](uv_getaddrinfo_t* rq, int st, addrinfo*) {
-            static_cast<UvWaiter*>(rq->data)->complete(st);
-        },
-        host, nullptr, &hints);
-    if (r < 0) return false;
-    int st = w.wait();
-    uv_freeaddrinfo(req.addrinfo);
-    return st == 0;
+    return numeric_host(host) || !dns_resolve(host).empty();
 }
 
 // After a failed operation on `id`: was it a bad id, or something else?

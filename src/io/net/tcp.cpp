@@ -631,75 +631,8 @@ Worker* pick_worker(Module& m) {
 
 // ---- addresses -----------------------------------------------------------------------
 
-bool numeric_addr(std::string_view host, int port, sockaddr_storage* out) {
-    std::string h(host);
-    if (h.size() > 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
-    std::memset(out, 0, sizeof *out);
-    auto* v4 = reinterpret_cast<sockaddr_in*>(out);
-    if (inet_pton(AF_INET, h.c_str(), &v4->sin_addr) == 1) {
-        v4->sin_family = AF_INET;
-        v4->sin_port = htons(static_cast<uint16_t>(port));
-        return true;
-    }
-    auto* v6 = reinterpret_cast<sockaddr_in6*>(out);
-    if (inet_pton(AF_INET6, h.c_str(), &v6->sin6_addr) == 1) {
-        v6->sin6_family = AF_INET6;
-        v6->sin6_port = htons(static_cast<uint16_t>(port));
-        return true;
-    }
-    return false;
-}
-
 socklen_t addr_len(const sockaddr_storage& a) {
     return a.ss_family == AF_INET6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in);
-}
-
-// Numeric addresses directly; names through uv_getaddrinfo (the strand parks
-// while the thread pool resolves).
-std::vector<sockaddr_storage> resolve(std::string_view host, int port, bool passive) {
-    std::vector<sockaddr_storage> out;
-    if (host.empty() || host.find('\0') != std::string_view::npos) return out;
-    sockaddr_storage a;
-    if (numeric_addr(host, port, &a)) {
-        out.push_back(a);
-        return out;
-    }
-    std::string name(host);
-    addrinfo hints{};
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = passive ? AI_PASSIVE : 0;
-    uv_getaddrinfo_t req;
-    UvWaiter w(ParkReason::DnsLookup);
-    req.data = &w;
-    int r = uv_getaddrinfo(
-        current_loop(), &req,
-        [](uv_getaddrinfo_t* rq, int st, addrinfo*) {
-            static_cast<UvWaiter*>(rq->data)->complete(st);
-        },
-        name.c_str(), nullptr, &hints);
-    if (r < 0) return out;
-    int st = w.wait();
-    if (st == 0) {
-        for (addrinfo* ai = req.addrinfo; ai; ai = ai->ai_next) {
-            if (ai->ai_family != AF_INET && ai->ai_family != AF_INET6) continue;
-            sockaddr_storage s{};
-            std::memcpy(&s, ai->ai_addr, ai->ai_addrlen);
-            if (s.ss_family == AF_INET)
-                reinterpret_cast<sockaddr_in*>(&s)->sin_port = htons(static_cast<uint16_t>(port));
-            else
-                reinterpret_cast<sockaddr_in6*>(&s)->sin6_port = htons(static_cast<uint16_t>(port));
-            out.push_back(s);
-        }
-    }
-    uv_freeaddrinfo(req.addrinfo);
-    return out;
-}
-
-int port_of(const sockaddr_storage& a) {
-    if (a.ss_family == AF_INET) return ntohs(reinterpret_cast<const sockaddr_in*>(&a)->sin_port);
-    if (a.ss_family == AF_INET6) return ntohs(reinterpret_cast<const sockaddr_in6*>(&a)->sin6_port);
-    return 0;
 }
 
 StackValue empty_string() {
@@ -727,7 +660,7 @@ TcpResult tcp_listen(std::string_view host, int64_t port) {
     Module& m = mod();
     if (port < 0 || port > 65535) return {};
     std::string bind_host = host.empty() ? m.bind_addr : std::string(host);
-    std::vector<sockaddr_storage> addrs = resolve(bind_host, static_cast<int>(port), true);
+    std::vector<sockaddr_storage> addrs = dns_resolve_endpoints(bind_host, static_cast<int>(port));
     if (addrs.empty()) return {};
     const sockaddr_storage& a = addrs.front();
     int fd = ::socket(a.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -1089,7 +1022,7 @@ TcpResult tcp_local_port(int64_t id) {
     sockaddr_storage a{};
     socklen_t len = sizeof a;
     if (fd < 0 || getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0) return {};
-    return {port_of(a), true};
+    return {address_port(reinterpret_cast<const sockaddr*>(&a)), true};
 }
 
 TcpSocketInfo tcp_socket_info(int64_t id) {
