@@ -8,8 +8,11 @@
 // ~5 ns through the vDSO: a precise clock costs ~25 ns, per park) and one
 // when it is woken; nothing on yields or resumes. Only the strand's own
 // switch-out, or its single waker, writes it, in that order (the park/wake
-// protocol orders them), so a plain store suffices. Each slot has its own
-// cache line: neighbouring slots belong to strands on other workers.
+// protocol orders them), so a plain store suffices. Slots are packed (24
+// bytes, not a cache line each): registration scans for the lowest free slot,
+// and with padded slots that scan touched 4x the lines (skynet, whose ~90 live
+// strands keep the low slots busy, ran 15% slower); a park's store sharing a
+// line with a neighbour's costs less than that.
 #pragma once
 
 #include <time.h>
@@ -73,7 +76,7 @@ class StrandRegistry {
         return uint64_t{static_cast<uint8_t>(r)} << kReasonShift |
                (ms & ((uint64_t{1} << kReasonShift) - 1));
     }
-    struct alignas(64) Slot {
+    struct Slot {
         std::atomic<uint64_t> id{0};  // 0 = free
         std::atomic<uint64_t> spawn_time{0};
         std::atomic<uint64_t> status{0};
