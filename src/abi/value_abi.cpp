@@ -3,6 +3,7 @@
 #include <string>
 
 #include "abi/abi.hpp"
+#include "core/value/literal.hpp"
 #include "core/value/symbol.hpp"
 
 using namespace seq;
@@ -24,6 +25,15 @@ SEQ_API seq_stack_t patch_seq_push_float(seq_stack_t sp, double value) {
 SEQ_API seq_stack_t patch_seq_push_string(seq_stack_t sp, const char* s) {
     if (!s) fatal("push_string", "null string pointer");
     return push(sp, make_string(s));
+}
+
+// seqc 7.x's string literal: `len` bytes at `ptr`, NULs and any other bytes
+// included. Literals in the program image become one immortal object each
+// (core/value/literal.hpp); other buffers are copied, as upstream does.
+SEQ_API seq_stack_t patch_seq_push_string_bytes(seq_stack_t sp, const char* ptr, int64_t len) {
+    if (len < 0) fatal("push_string_bytes", "negative length %lld", (long long)len);
+    if (!ptr && len) fatal("push_string_bytes", "null pointer with non-zero length");
+    return push(sp, literal_string(ptr, static_cast<size_t>(len)));
 }
 
 SEQ_API seq_stack_t patch_seq_push_symbol(seq_stack_t sp, const char* s) {

@@ -92,6 +92,10 @@ SEQ_API seq_stack_t patch_seq_push_bool(seq_stack_t sp, bool value);
 SEQ_API seq_stack_t patch_seq_push_float(seq_stack_t sp, double value);
 /* Copies a NUL-terminated UTF-8 string. */
 SEQ_API seq_stack_t patch_seq_push_string(seq_stack_t sp, const char* s);
+/* seqc 7.x string literals: `len` bytes at `ptr`, NULs allowed (ptr may be
+ * NULL when len is 0). Bytes in the program's read-only data are used in
+ * place, so they must not change; any other buffer is copied. */
+SEQ_API seq_stack_t patch_seq_push_string_bytes(seq_stack_t sp, const char* ptr, int64_t len);
 SEQ_API seq_stack_t patch_seq_push_symbol(seq_stack_t sp, const char* s);
 
 /* Static symbol data emitted by the compiler: { ptr, len, capacity = 0, global = 1 }. */
