@@ -64,13 +64,18 @@ SEQ_API seq_stack_t patch_seq_cond(seq_stack_t sp);
 
 /* ( name -- ) starts a test: resets the pass and failure counts. */
 SEQ_API seq_stack_t patch_seq_test_init(seq_stack_t sp);
+/* ( name -- ) renames the current test, keeping its counts (seqc 7.x). */
+SEQ_API seq_stack_t patch_seq_test_set_name(seq_stack_t sp);
+/* The source line (1-based; 0 clears) of the next assertion (seqc 7.x). */
+SEQ_API void patch_seq_test_set_line(int64_t line);
 /* ( Int|Bool -- ) records a pass if true / non-zero, else a failure. */
 SEQ_API seq_stack_t patch_seq_test_assert(seq_stack_t sp);
 /* ( Int|Bool -- ) records a pass if false / zero, else a failure. */
 SEQ_API seq_stack_t patch_seq_test_assert_not(seq_stack_t sp);
-/* ( expected actual -- ) Ints: records a pass if equal, else a failure. */
+/* Ints: records a pass if equal, else a failure. Operand order per compiler:
+ * ( actual expected -- ) in the 7.x archive, ( expected actual -- ) in 5.4. */
 SEQ_API seq_stack_t patch_seq_test_assert_eq(seq_stack_t sp);
-/* ( expected actual -- ) Strings: records a pass if equal, else a failure. */
+/* Strings (byte-exact), operands as test_assert_eq. */
 SEQ_API seq_stack_t patch_seq_test_assert_eq_str(seq_stack_t sp);
 /* ( message -- ) records a failure. */
 SEQ_API seq_stack_t patch_seq_test_fail(seq_stack_t sp);
@@ -78,7 +83,8 @@ SEQ_API seq_stack_t patch_seq_test_fail(seq_stack_t sp);
 SEQ_API seq_stack_t patch_seq_test_pass_count(seq_stack_t sp);
 /* ( -- Int ) failures recorded since test_init. */
 SEQ_API seq_stack_t patch_seq_test_fail_count(seq_stack_t sp);
-/* ( -- ) prints "<name> ... ok" or "<name> ... FAILED" (details to stderr). */
+/* ( -- ) prints "<name> ... ok" or "<name> ... FAILED" and the failures
+ * (7.x: on stdout, at most 5; 5.4: on stderr). */
 SEQ_API seq_stack_t patch_seq_test_finish(seq_stack_t sp);
 /* ( -- Bool ) true if the current test recorded a failure. */
 SEQ_API seq_stack_t patch_seq_test_has_failures(seq_stack_t sp);
