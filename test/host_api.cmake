@@ -10,13 +10,13 @@ endif()
 
 # seq/host.h as C11 with -pedantic, linked the way test_c_abi is: the
 # self-contained libseq_runtime.a with a C link in normal builds, so a C host
-# needs nothing else.
+# needs nothing else but libm (the float math words call it).
 add_executable(test_host_c test_host_c.c)
 target_compile_options(test_host_c PRIVATE -std=c11 -Wall -Wextra -pedantic -Werror)
 target_include_directories(test_host_c PRIVATE ${PROJECT_SOURCE_DIR}/src/abi/include)
 if(TARGET seq_runtime)
   add_dependencies(test_host_c seq_runtime)
-  target_link_libraries(test_host_c PRIVATE ${SEQ_MERGED_ARCHIVE})
+  target_link_libraries(test_host_c PRIVATE ${SEQ_MERGED_ARCHIVE} m)
 else()
   set_target_properties(test_host_c PROPERTIES LINKER_LANGUAGE CXX)
   target_link_libraries(test_host_c PRIVATE seq_runtime_static seq_sanitizers)

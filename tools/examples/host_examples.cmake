@@ -6,14 +6,14 @@
 set(SEQ_HOST_EXAMPLES ${PROJECT_SOURCE_DIR}/tools/examples)
 
 # A C host: C11, and (outside sanitizer builds) linked like any C program
-# against the self-contained libseq_runtime.a and nothing else.
+# against the self-contained libseq_runtime.a and libm.
 add_executable(kv_server ${SEQ_HOST_EXAMPLES}/kv_server.c)
 target_compile_options(kv_server PRIVATE -std=c11 -pedantic)
 target_include_directories(kv_server PRIVATE ${PROJECT_SOURCE_DIR}/src/abi/include)
 target_link_libraries(kv_server PRIVATE seq_warnings)
 if(TARGET seq_runtime)
   add_dependencies(kv_server seq_runtime)
-  target_link_libraries(kv_server PRIVATE ${SEQ_MERGED_ARCHIVE})
+  target_link_libraries(kv_server PRIVATE ${SEQ_MERGED_ARCHIVE} m)
 else()
   set_target_properties(kv_server PROPERTIES LINKER_LANGUAGE CXX)
   target_link_libraries(kv_server PRIVATE seq_runtime_static seq_sanitizers)

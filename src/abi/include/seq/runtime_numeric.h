@@ -74,6 +74,42 @@ SEQ_API seq_stack_t patch_seq_float_to_int(seq_stack_t sp);    /* ( Float -- Int
 SEQ_API seq_stack_t patch_seq_float_to_string(seq_stack_t sp); /* ( Float -- String ) */
 SEQ_API seq_stack_t patch_seq_string_to_float(seq_stack_t sp); /* ( String -- Float Bool ) */
 
+/* ---- seqc 7.x: integer power, float math, big-endian bytes ------------------ */
+
+/* ( base exp -- base^exp Bool ): 0 false if exp < 0, exp > 2^32-1 or the
+ * result leaves the 63-bit range; 0^0 = 1. */
+SEQ_API seq_stack_t patch_seq_pow(seq_stack_t sp);
+
+/* Float math on the C library's libm (IEEE 754: NaN and infinities propagate,
+ * no status flag). Only in the 7.x archive, whose compiler links with -lm.
+ * ( Float -- Float ) unless noted. */
+SEQ_API seq_stack_t patch_seq_f_sqrt(seq_stack_t sp);
+SEQ_API seq_stack_t patch_seq_f_cbrt(seq_stack_t sp);
+SEQ_API seq_stack_t patch_seq_f_pow(seq_stack_t sp); /* ( base exp -- Float ) */
+SEQ_API seq_stack_t patch_seq_f_exp(seq_stack_t sp);
+SEQ_API seq_stack_t patch_seq_f_ln(seq_stack_t sp);
+SEQ_API seq_stack_t patch_seq_f_log10(seq_stack_t sp);
+SEQ_API seq_stack_t patch_seq_f_log2(seq_stack_t sp);
+SEQ_API seq_stack_t patch_seq_f_sin(seq_stack_t sp);
+SEQ_API seq_stack_t patch_seq_f_cos(seq_stack_t sp);
+SEQ_API seq_stack_t patch_seq_f_tan(seq_stack_t sp);
+SEQ_API seq_stack_t patch_seq_f_asin(seq_stack_t sp);
+SEQ_API seq_stack_t patch_seq_f_acos(seq_stack_t sp);
+SEQ_API seq_stack_t patch_seq_f_atan(seq_stack_t sp);
+SEQ_API seq_stack_t patch_seq_f_atan2(seq_stack_t sp); /* ( y x -- Float ) */
+SEQ_API seq_stack_t patch_seq_f_floor(seq_stack_t sp);
+SEQ_API seq_stack_t patch_seq_f_ceil(seq_stack_t sp);
+SEQ_API seq_stack_t patch_seq_f_round(seq_stack_t sp); /* halves to even */
+SEQ_API seq_stack_t patch_seq_f_trunc(seq_stack_t sp);
+SEQ_API seq_stack_t patch_seq_f_pi(seq_stack_t sp);  /* ( -- Float ) */
+SEQ_API seq_stack_t patch_seq_f_e(seq_stack_t sp);   /* ( -- Float ) */
+SEQ_API seq_stack_t patch_seq_f_tau(seq_stack_t sp); /* ( -- Float ) */
+
+/* ( Int -- String ) the low 32 bits, big-endian (4 bytes). */
+SEQ_API seq_stack_t patch_seq_int_to_bytes_i32_be(seq_stack_t sp);
+/* ( Float -- String ) rounded to binary32, big-endian (4 bytes). */
+SEQ_API seq_stack_t patch_seq_float_to_bytes_f32_be(seq_stack_t sp);
+
 #ifdef __cplusplus
 }
 #endif
