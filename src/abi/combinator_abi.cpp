@@ -1,4 +1,5 @@
-// Dataflow combinators (dip, keep, bi) and the multi-way conditional cond.
+// Dataflow combinators (dip, keep, bi), the two-way conditional `if` (7.x)
+// and the multi-way conditional cond.
 //
 // Every combinator pops its quotations before running them and drops them
 // only afterwards: the popped reference is what keeps a closure's environment
@@ -75,6 +76,22 @@ SEQ_API seq_stack_t patch_seq_bi(seq_stack_t sp) {
     sp = push(sp, x);  // the original goes to q2
     sp = invoke_callable(sp, q2, "bi");
     drop_value(q2);
+    return sp;
+}
+
+// ( ..a Bool [then] [else] -- ..b ): the 7.x combinator. Both callables
+// are checked before either runs; the condition must be a real Bool.
+SEQ_API seq_stack_t patch_seq_if(seq_stack_t sp) {
+    StackValue else_q = sp[-1];
+    StackValue then_q = sp[-2];
+    StackValue cond = sp[-3];
+    check_callable(then_q, "if");
+    check_callable(else_q, "if");
+    if (!is_bool(cond)) type_error("if", "Bool condition", cond);
+    StackValue run = cond == kTrue ? then_q : else_q;
+    sp = invoke_callable(sp - 3, run, "if");
+    drop_value(then_q);
+    drop_value(else_q);
     return sp;
 }
 

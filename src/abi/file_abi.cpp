@@ -28,13 +28,31 @@ Stack write_op(Stack sp, const char* word, bool append) {
 struct LineCtx {
     Stack sp;
     StackValue quot;
+    const char* word;
 };
 
 void call_with_line(void* p, std::string_view line) {
     auto* c = static_cast<LineCtx*>(p);
-    c->sp = invoke_callable(push(c->sp, make_string(line)), c->quot, "file-for-each-line+");
+    c->sp = invoke_callable(push(c->sp, make_string(line)), c->quot, c->word);
     // Upstream yields after every line so a long file shares the worker.
     yield_now();
+}
+
+// ( path quot -- ) runs quot on each line; true when the whole file was read,
+// else false with the OS's message (as Rust words it) in *error.
+bool for_each_line(Stack& sp, const char* word, std::string* error) {
+    StackValue quot = pop_callable(sp, word);
+    StackValue path_v = *--sp;
+    if (!is_kind(path_v, Kind::String)) type_error(word, "String path", path_v);
+    StringObj* path = string_of(path_v);
+    // The path's bytes are copied before the first line runs Seq code.
+    std::string path_copy(path->view());
+    release(path);
+    LineCtx ctx{sp, quot, word};
+    bool ok = file_for_each_line(path_copy, call_with_line, &ctx, error);
+    drop_value(quot);
+    sp = ctx.sp;
+    return ok;
 }
 
 }  // namespace
@@ -68,20 +86,18 @@ SEQ_API seq_stack_t patch_seq_file_size(seq_stack_t sp) {
     return push_with_flag(sp, make_int(size.value_or(0)), size.has_value());
 }
 
+// ( path quot -- String Bool ): 5.4.0; the String is "" or the error.
 SEQ_API seq_stack_t patch_seq_file_for_each_line_plus(seq_stack_t sp) {
-    StackValue quot = pop_callable(sp, "file-for-each-line+");
-    StackValue path_v = *--sp;
-    if (!is_kind(path_v, Kind::String)) type_error("file-for-each-line+", "String path", path_v);
-    StringObj* path = string_of(path_v);
-    // The path's bytes are copied before the first line runs Seq code.
-    std::string path_copy(path->view());
-    release(path);
-    LineCtx ctx{sp, quot};
     std::string error;
-    bool ok = file_for_each_line(path_copy, call_with_line, &ctx, &error);
-    drop_value(quot);
-    return push_with_flag(ctx.sp, make_string(ok ? std::string_view() : std::string_view(error)),
-                          ok);
+    bool ok = for_each_line(sp, "file-for-each-line+", &error);
+    return push_with_flag(sp, make_string(ok ? std::string_view() : std::string_view(error)), ok);
+}
+
+// ( path quot -- Bool ): 7.x, the same walk with only the flag.
+SEQ_API seq_stack_t patch_seq_file_for_each_line(seq_stack_t sp) {
+    std::string error;
+    bool ok = for_each_line(sp, "file.for-each-line", &error);
+    return push(sp, make_bool(ok));
 }
 
 SEQ_API seq_stack_t patch_seq_dir_exists(seq_stack_t sp) {

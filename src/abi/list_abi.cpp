@@ -27,6 +27,18 @@ StackValue take_element(VariantObj* v, uint32_t i, bool unique) {
     return elem;
 }
 
+// ( V -- T Bool ): list.first and list.last (7.x), `list.get`'s shape: the
+// element and true, or ( 0 false ) for an empty list or a non-variant.
+Stack list_endpoint(Stack sp, bool last) {
+    StackValue list = *--sp;
+    if (!is_kind(list, Kind::Variant) || variant_of(list)->len == 0) {
+        drop_value(list);
+        return push_with_flag(sp, make_int(0), false);
+    }
+    VariantObj* v = variant_of(list);
+    return push_with_flag(sp, variant_take_field(v, last ? v->len - 1 : 0), true);
+}
+
 }  // namespace
 
 extern "C" {
@@ -60,6 +72,14 @@ SEQ_API seq_stack_t patch_seq_list_get(seq_stack_t sp) {
         return push_with_flag(sp, make_int(0), false);
     }
     return push_with_flag(sp, variant_take_field(v, static_cast<size_t>(i)), true);
+}
+
+SEQ_API seq_stack_t patch_seq_list_first(seq_stack_t sp) {
+    return list_endpoint(sp, false);
+}
+
+SEQ_API seq_stack_t patch_seq_list_last(seq_stack_t sp) {
+    return list_endpoint(sp, true);
 }
 
 SEQ_API seq_stack_t patch_seq_list_set(seq_stack_t sp) {

@@ -115,6 +115,12 @@ SEQ_API seq_stack_t patch_seq_variant_append(seq_stack_t sp) {
     return sp;
 }
 
+SEQ_API seq_stack_t patch_seq_variant_first(seq_stack_t sp) {
+    VariantObj* v = pop_variant(sp, "variant.first");
+    if (v->len == 0) fatal("variant.first", "variant has no fields");
+    return push(sp, variant_take_field(v, 0));
+}
+
 SEQ_API seq_stack_t patch_seq_variant_last(seq_stack_t sp) {
     VariantObj* v = pop_variant(sp, "variant.last");
     if (v->len == 0) fatal("variant.last", "variant has no fields");

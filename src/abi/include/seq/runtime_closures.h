@@ -57,6 +57,8 @@ SEQ_API seq_stack_t patch_seq_dip(seq_stack_t sp);
 SEQ_API seq_stack_t patch_seq_keep(seq_stack_t sp);
 /* ( ..a x q1 q2 -- ..c ) runs q1 on x, then q2 on x. */
 SEQ_API seq_stack_t patch_seq_bi(seq_stack_t sp);
+/* ( ..a Bool [then] [else] -- ..b ) runs then if true, else otherwise (7.x). */
+SEQ_API seq_stack_t patch_seq_if(seq_stack_t sp);
 /* ( v [p1] [b1] .. [pN] [bN] N -- r ) runs the body of the first true predicate. */
 SEQ_API seq_stack_t patch_seq_cond(seq_stack_t sp);
 

@@ -35,6 +35,7 @@ SEQ_API seq_stack_t patch_seq_variant_tag(seq_stack_t sp);     /* ( Variant -- S
 SEQ_API seq_stack_t patch_seq_variant_field_count(seq_stack_t sp); /* ( Variant -- Int ) */
 SEQ_API seq_stack_t patch_seq_variant_field_at(seq_stack_t sp);    /* ( Variant Int -- v ) */
 SEQ_API seq_stack_t patch_seq_variant_append(seq_stack_t sp);      /* ( Variant v -- Variant' ) */
+SEQ_API seq_stack_t patch_seq_variant_first(seq_stack_t sp);       /* ( Variant -- v ) */
 SEQ_API seq_stack_t patch_seq_variant_last(seq_stack_t sp);        /* ( Variant -- v ) */
 SEQ_API seq_stack_t patch_seq_variant_init(seq_stack_t sp);        /* ( Variant -- Variant' ) */
 /* ( Variant -- f0 .. f(n-1) ) pushes the first field_count fields (match). */
@@ -45,6 +46,8 @@ SEQ_API seq_stack_t patch_seq_unpack_variant(seq_stack_t sp, int64_t field_count
 SEQ_API seq_stack_t patch_seq_list_make(seq_stack_t sp);    /* ( -- List ) */
 SEQ_API seq_stack_t patch_seq_list_push(seq_stack_t sp);    /* ( List v -- List' ) */
 SEQ_API seq_stack_t patch_seq_list_get(seq_stack_t sp);     /* ( List Int -- v Bool ) */
+SEQ_API seq_stack_t patch_seq_list_first(seq_stack_t sp);   /* ( List -- v Bool ) 0 false if empty */
+SEQ_API seq_stack_t patch_seq_list_last(seq_stack_t sp);    /* ( List -- v Bool ) 0 false if empty */
 SEQ_API seq_stack_t patch_seq_list_set(seq_stack_t sp);     /* ( List Int v -- List' Bool ) */
 SEQ_API seq_stack_t patch_seq_list_length(seq_stack_t sp);  /* ( List -- Int ) */
 SEQ_API seq_stack_t patch_seq_list_empty(seq_stack_t sp);   /* ( List -- Bool ) */
