@@ -295,10 +295,21 @@ TEST_F(StringWords, Split) {
     EXPECT_EQ(split("a::b::c", "::"), (V{"a", "b", "c"}));
     EXPECT_EQ(split("xéyéz", "é"), (V{"x", "y", "z"}));
     EXPECT_EQ(split("GET /api/users HTTP/1.1", " "), (V{"GET", "/api/users", "HTTP/1.1"}));
-    // An empty delimiter matches at every character boundary, ends included.
+    // An empty delimiter matches at every byte boundary in seqc 7.x (the
+    // default archive), ends included; 5.4.0 splits characters (below).
     EXPECT_EQ(split("abc", ""), (V{"", "a", "b", "c", ""}));
-    EXPECT_EQ(split("é🎉", ""), (V{"", "é", "🎉", ""}));
+    EXPECT_EQ(split("é\xff", ""), (V{"", "\xc3", "\xa9", "\xff", ""}));
     EXPECT_EQ(split("", ""), (V{"", ""}));
+    auto chars = [](std::string_view s) {
+        StackValue list = strings::split(s, "", strings::EmptySplit::Chars);
+        V out;
+        for (uint32_t i = 0; i < variant_of(list)->len; ++i)
+            out.emplace_back(string_of(variant_of(list)->fields[i])->view());
+        drop_value(list);
+        return out;
+    };
+    EXPECT_EQ(chars("é🎉"), (V{"", "é", "🎉", ""}));
+    EXPECT_EQ(chars(""), (V{"", ""}));
 }
 
 TEST_F(StringWords, SplitResultIsAListValue) {

@@ -1,9 +1,11 @@
-// encoding.* words (seq-runtime 5.4.0 encoding.rs): Base64, URL-safe Base64
-// and hex. Decoders end in a Bool: bad input, or decoded bytes that are not
-// valid UTF-8, give "" false.
+// encoding.* words (upstream encoding.rs): Base64, URL-safe Base64 and hex.
+// Decoders end in a Bool: bad input gives "" false. seqc 7.x strings are
+// byte-clean, so the decoded bytes are the String whatever they are; 5.4.0
+// also refused bytes that are not valid UTF-8 ("" false).
 #include <string>
 
 #include "abi/abi.hpp"
+#include "abi/abi_version.hpp"
 #include "core/words/encoding.hpp"
 #include "seq/runtime_strings.h"
 
@@ -26,6 +28,7 @@ Stack decode_word(Stack sp, const char* word, Decode decode) {
         if (!decode(s, out)) return std::nullopt;
         return out;
     });
+    if constexpr (kAbi7) return push_result(sp, bytes);
     return push_text_result(sp, bytes);
 }
 

@@ -174,9 +174,9 @@ class StringBuf {
             return Io::Error;
         }
     }
-    // The finished string (null when it is not valid UTF-8: Rust's
-    // read_to_string refuses it). The buffer gives up ownership.
-    StringObj* take_utf8() {
+    // The finished string (null when `utf8` and it is not valid UTF-8:
+    // Rust's read_to_string refuses it). The buffer gives up ownership.
+    StringObj* take(bool utf8) {
         if (!s_ && !reserve(0)) return nullptr;
         if (cap_ - len_ > 4096) {  // a file that shrank, or the doubling
             if (void* shrunk = std::realloc(static_cast<void*>(s_), sizeof(StringObj) + len_ + 1)) {
@@ -186,7 +186,7 @@ class StringBuf {
         }
         s_->len = len_;
         s_->inline_bytes[len_] = '\0';
-        if (!utf8::is_valid(s_->view())) return nullptr;
+        if (utf8 && !utf8::is_valid(s_->view())) return nullptr;
         StringObj* out = s_;
         s_ = nullptr;
         return out;
@@ -206,7 +206,7 @@ size_t initial_capacity(const struct stat& st) {
 
 }  // namespace
 
-std::optional<StackValue> file_read_string(std::string_view path) {
+std::optional<StackValue> file_read_string(std::string_view path, bool require_utf8) {
     auto p = c_path(path);
     if (!p) return std::nullopt;
     struct stat st;
@@ -223,11 +223,11 @@ std::optional<StackValue> file_read_string(std::string_view path) {
             Io r = buf.read_from(fd, true);
             if (r == Io::WouldBlock) {
                 auto rest = [&] {
-                    if (buf.read_from(fd, false) == Io::Done) result = buf.take_utf8();
+                    if (buf.read_from(fd, false) == Io::Done) result = buf.take(require_utf8);
                 };
                 run_blocking(rest);
             } else if (r == Io::Done) {
-                result = buf.take_utf8();
+                result = buf.take(require_utf8);
             }
         }
         ::close(fd);
@@ -242,7 +242,7 @@ std::optional<StackValue> file_read_string(std::string_view path) {
             bool ok = ::fstat(fd, &fst) == 0 && buf.reserve(initial_capacity(fst)) &&
                       buf.read_from(fd, false) == Io::Done;
             ::close(fd);
-            if (ok) result = buf.take_utf8();
+            if (ok) result = buf.take(require_utf8);
         };
         run_blocking(job);
     }

@@ -47,8 +47,9 @@ bool dir_remove(std::string_view path);
 // ---- content (threadpool for strands) ----------------------------------------------
 
 // The whole file as a new global String, or nullopt when it cannot be read
-// or is not valid UTF-8 (Rust's fs::read_to_string).
-std::optional<StackValue> file_read_string(std::string_view path);
+// or, with `require_utf8`, is not valid UTF-8 (Rust's fs::read_to_string,
+// seqc 5.4.0; 7.x reads bytes, as fs::read).
+std::optional<StackValue> file_read_string(std::string_view path, bool require_utf8 = true);
 // Creates or truncates (append = false) or appends to (append = true) the
 // file and writes all of `data`. False on any failure, including close.
 bool file_write(std::string_view path, std::string_view data, bool append);

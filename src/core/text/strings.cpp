@@ -7,10 +7,10 @@
 #include <vector>
 
 #include "core/fatal.hpp"
+#include "core/text/utf8.hpp"
 #include "core/value/map.hpp"
 #include "core/value/son.hpp"
 #include "core/value/symbol.hpp"
-#include "core/text/utf8.hpp"
 
 namespace seq::strings {
 
@@ -97,7 +97,7 @@ StringObj* list_tag() {
     return string_of(intern_static_symbol(kName, {kName, 4}));
 }
 
-StackValue split(std::string_view s, std::string_view delim) {
+StackValue split(std::string_view s, std::string_view delim, EmptySplit empty) {
     std::vector<std::string_view> parts;
     if (delim.empty()) {
         parts.emplace_back(s.substr(0, 0));
@@ -105,7 +105,7 @@ StackValue split(std::string_view s, std::string_view delim) {
         const char* end = p + s.size();
         while (p < end) {
             char32_t cp;
-            size_t n = utf8::decode(p, end, cp);
+            size_t n = empty == EmptySplit::Bytes ? 1 : utf8::decode(p, end, cp);
             parts.emplace_back(p, n);
             p += n;
         }
