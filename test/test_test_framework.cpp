@@ -1,9 +1,10 @@
 // The seqc test framework words: assertions, counts and the report formats.
 //
-// The ABI tests run against the default archive's objects, which speak seqc
-// 7.x (operands ( actual expected ), line numbers, details on stdout). The
-// 5.4.0 wording and format, which the 5.4 archive's words choose, are tested
-// through the core functions with TestDialect::Seq54.
+// The ABI tests follow the contract the words were built for
+// (abi/abi_version.hpp): seqc 7.x by default (operands ( actual expected ),
+// line numbers, details on stdout); built for 5.4.0, one test checks its
+// operand order and stderr report through the ABI. Both wordings and formats
+// are also tested through the core functions with an explicit TestDialect.
 //
 // The framework's state is process-wide, so each test starts with test.init.
 #include <gtest/gtest.h>
@@ -12,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "abi/abi_version.hpp"
 #include "core/output.hpp"
 #include "core/words/test_framework.hpp"
 #include "seq/runtime_closures.h"
@@ -53,6 +55,8 @@ TestReport finish(TestStack& st) {
     r.out = testing::internal::GetCapturedStdout();
     return r;
 }
+
+#if SEQ_ABI_VERSION >= 70
 
 // ( actual expected -- ), the 7.x order.
 void assert_eq(TestStack& st, int64_t actual, int64_t expected) {
@@ -322,6 +326,40 @@ TEST(TestFramework, StringOperandsAreReleased) {
     }
 }
 
+#else  // SEQ_ABI_VERSION < 70: the 5.4.0 words
+
+// 5.4.0 pops `actual` from the top ( expected actual -- ) and reports each
+// failure on stderr, uncapped, without lines.
+TEST(TestFramework, AbiSpeaks54) {
+    TestStack st;
+    init(st, "t54");
+    patch_seq_test_set_line(3);             // present in both archives; 5.4.0 code never calls it
+    st.sp = patch_seq_push_int(st.sp, 99);  // expected
+    st.sp = patch_seq_push_int(st.sp, 5);   // actual
+    st.sp = patch_seq_test_assert_eq(st.sp);
+    st.sp = patch_seq_push_string(st.sp, "exp");
+    st.sp = patch_seq_push_string(st.sp, "act");
+    st.sp = patch_seq_test_assert_eq_str(st.sp);
+    st.sp = patch_seq_push_bool(st.sp, false);
+    st.sp = patch_seq_test_assert(st.sp);
+    EXPECT_EQ(st.depth(), 0u);
+    EXPECT_TRUE(has_failures(st));
+    TestReport r = finish(st);
+    EXPECT_EQ(r.out, "t54 ... FAILED\n");
+    EXPECT_EQ(r.err,
+              "    assertion failed: values not equal\n"
+              "      expected: 99\n"
+              "      actual: 5\n"
+              "    assertion failed: strings not equal\n"
+              "      expected: \"exp\"\n"
+              "      actual: \"act\"\n"
+              "    assertion failed: expected truthy value\n"
+              "      expected: non-zero\n"
+              "      actual: 0\n");
+}
+
+#endif  // SEQ_ABI_VERSION
+
 // ---- the 5.4.0 dialect (what the 5.4 archive's words call) ---------------------
 
 TEST(TestFramework54, WordingAndStderrFormat) {
@@ -434,14 +472,19 @@ TEST(TestFrameworkDeathTest, TypeErrorsAbortNamingTheWord) {
     EXPECT_DEATH(patch_seq_test_assert(st.sp), "test.assert: expected Int or Bool, got String");
     EXPECT_DEATH(patch_seq_test_assert_not(st.sp),
                  "test.assert-not: expected Int or Bool, got String");
-    // ( actual expected ): the message names expected (the top) first.
+    // The message names `expected` first: the top in 7.x ( actual expected ),
+    // the one below in 5.4.0 ( expected actual ).
     EXPECT_DEATH(patch_seq_test_assert_eq(st.sp),
-                 "test.assert-eq: expected two Ints on stack, got String and Int");
+                 kAbi7 ? "test.assert-eq: expected two Ints on stack, got String and Int"
+                       : "test.assert-eq: expected two Ints on stack, got Int and String");
     EXPECT_DEATH(patch_seq_test_assert_eq_str(st.sp),
-                 "test.assert-eq-str: expected two Strings on stack, got String and Int");
+                 kAbi7 ? "test.assert-eq-str: expected two Strings on stack, got String and Int"
+                       : "test.assert-eq-str: expected two Strings on stack, got Int and String");
     st.sp = patch_seq_push_symbol(st.sp, "sym");
     EXPECT_DEATH(patch_seq_test_assert_eq_str(st.sp),
-                 "test.assert-eq-str: expected two Strings on stack, got Symbol and String");
+                 kAbi7
+                     ? "test.assert-eq-str: expected two Strings on stack, got Symbol and String"
+                     : "test.assert-eq-str: expected two Strings on stack, got String and Symbol");
     EXPECT_DEATH(patch_seq_test_init(st.sp),
                  "test.init: expected String \\(test name\\), got Symbol");
     st.sp = patch_seq_push_float(st.sp, 1.0);
@@ -480,7 +523,9 @@ TEST(TestFramework, AssertionsFromManyThreadsAllCount) {
         TestStack local;
         std::string out = finish(local).out;
         EXPECT_EQ(out.substr(0, out.find('\n') + 1), "threads ... FAILED\n");
-        EXPECT_NE(out.find("  +15 more failures\n"), std::string::npos);
+        if (kAbi7) {
+            EXPECT_NE(out.find("  +15 more failures\n"), std::string::npos);
+        }
     });
     other.join();
 }
