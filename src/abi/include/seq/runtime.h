@@ -93,8 +93,9 @@ SEQ_API seq_stack_t patch_seq_push_float(seq_stack_t sp, double value);
 /* Copies a NUL-terminated UTF-8 string. */
 SEQ_API seq_stack_t patch_seq_push_string(seq_stack_t sp, const char* s);
 /* seqc 7.x string literals: `len` bytes at `ptr`, NULs allowed (ptr may be
- * NULL when len is 0). Bytes in the program's read-only data are used in
- * place, so they must not change; any other buffer is copied. */
+ * NULL when len is 0). Bytes in a read-only segment of the main program are
+ * used in place (one immortal String per literal); any other buffer is
+ * copied, so the caller may reuse it at once. */
 SEQ_API seq_stack_t patch_seq_push_string_bytes(seq_stack_t sp, const char* ptr, int64_t len);
 SEQ_API seq_stack_t patch_seq_push_symbol(seq_stack_t sp, const char* s);
 
