@@ -4,6 +4,7 @@
 # release), saying what it does at each step.
 #
 #   tools/setup.sh [preset...]
+#   tools/setup.sh --packages-only                                   (no build)
 #   SEQ_SETUP_TARGETS="echo_server seq_load" tools/setup.sh release   (only those targets)
 #
 # apt waits up to SEQ_APT_LOCK_WAIT seconds (default 600) for its lock: on a
@@ -51,6 +52,7 @@ else
   echo "setup: all ${#packages[@]} packages present"
 fi
 
+[ "${1:-}" = --packages-only ] && exit 0
 presets=("$@")
 ((${#presets[@]})) || presets=(release)
 targets=()
