@@ -9,11 +9,13 @@
 #   consumer.sh pkg-config-shared PREFIX WORK SOURCE
 #   consumer.sh pkg-config-static PREFIX WORK SOURCE
 #   consumer.sh link-line PREFIX WORK SOURCE      (cc prog.c -lseq_runtime)
-# CC, CXX and GENERATOR name the compilers and CMake generator to use.
+# CC, CXX, CMAKE, PKG_CONFIG and GENERATOR name the tools to use.
 set -euo pipefail
 mode=$1
 shift
 cc=${CC:-cc}
+cmake=${CMAKE:-cmake}
+pkg_config=${PKG_CONFIG:-pkg-config}
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
@@ -50,7 +52,7 @@ case $mode in
   install)
     build=$1 prefix=$2
     rm -rf "$prefix"
-    cmake --install "$build" --prefix "$prefix" >/dev/null
+    "$cmake" --install "$build" --prefix "$prefix" >/dev/null
     for f in lib/libseq_runtime.a lib/libseq_runtime_shared.so include/seq/host.h \
              include/seq/runtime.hpp lib/pkgconfig/seq-runtime.pc \
              lib/cmake/seq_runtime/seq_runtimeConfig.cmake; do
@@ -65,14 +67,14 @@ case $mode in
     rm -rf "$work"
     # Disabling our dependencies' packages proves the package finds none of
     # them (a find_dependency on one would fail the configure).
-    cmake -S "$project" -B "$work" ${GENERATOR:+-G "$GENERATOR"} \
+    "$cmake" -S "$project" -B "$work" ${GENERATOR:+-G "$GENERATOR"} \
       -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$prefix" \
       -DCMAKE_C_COMPILER="$cc" -DCMAKE_CXX_COMPILER="${CXX:-c++}" \
       -DCMAKE_DISABLE_FIND_PACKAGE_Boost=ON -DCMAKE_DISABLE_FIND_PACKAGE_PkgConfig=ON \
       -DCMAKE_DISABLE_FIND_PACKAGE_OpenSSL=ON -DCMAKE_DISABLE_FIND_PACKAGE_ZLIB=ON \
       -DCMAKE_DISABLE_FIND_PACKAGE_GTest=ON >"$work.log" 2>&1 ||
       { cat "$work.log"; fail "configure of $project"; }
-    cmake --build "$work" -j1 >>"$work.log" 2>&1 || { cat "$work.log"; fail "build of $project"; }
+    "$cmake" --build "$work" -j1 >>"$work.log" 2>&1 || { cat "$work.log"; fail "build of $project"; }
     allow_cxx=no
     grep -q 'LANGUAGES CXX' "$project/CMakeLists.txt" && allow_cxx=yes
     self_contained "$work/consumer_static" "$allow_cxx"
@@ -88,7 +90,7 @@ case $mode in
     export PKG_CONFIG_LIBDIR=$prefix/lib/pkgconfig PKG_CONFIG_PATH=
     static=()
     [ "$mode" = pkg-config-static ] && static=(--static)
-    flags=$(pkg-config "${static[@]}" --cflags --libs seq-runtime) || fail "pkg-config seq-runtime"
+    flags=$("$pkg_config" "${static[@]}" --cflags --libs seq-runtime) || fail "pkg-config seq-runtime"
     echo "pkg-config ${static[*]} --cflags --libs seq-runtime: $flags"
     exe=$work/consumer
     # shellcheck disable=SC2086  # the flags are words

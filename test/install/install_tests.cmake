@@ -8,7 +8,8 @@ endif()
 set(seq_it ${CMAKE_CURRENT_LIST_DIR})
 set(seq_it_work ${CMAKE_CURRENT_BINARY_DIR}/install-tree)
 set(seq_it_prefix ${seq_it_work}/prefix)
-set(seq_it_env CC=${CMAKE_C_COMPILER} CXX=${CMAKE_CXX_COMPILER} GENERATOR=${CMAKE_GENERATOR})
+set(seq_it_env CC=${CMAKE_C_COMPILER} CXX=${CMAKE_CXX_COMPILER} CMAKE=${CMAKE_COMMAND}
+  PKG_CONFIG=${PKG_CONFIG_EXECUTABLE} GENERATOR=${CMAKE_GENERATOR})
 
 add_test(NAME install_tree COMMAND ${seq_it}/consumer.sh install ${PROJECT_BINARY_DIR}
   ${seq_it_prefix})
