@@ -1028,6 +1028,9 @@ TcpResult tcp_accept(int64_t listener) {
     Worker* owner = pick_worker(m);
     auto* s = new StreamSocket(owner);
     s->raw_fd = fd;
+    // Counted for a drain until tcp_close; set before the id is published
+    // (the record belongs to its owner's thread from then on).
+    s->counted = true;
     registry_add(m, s);
     int64_t id = m.table.insert(s, owner);
     if (id == 0) {
@@ -1037,9 +1040,6 @@ TcpResult tcp_accept(int64_t listener) {
         delete s;  // closes fd
         return {};
     }
-    // Counted for a drain until tcp_close. The record is not yet touched on
-    // its owner's thread (nothing else can name the id before we return).
-    s->counted = true;
     drain_connection_opened();
     m.accepted.fetch_add(1, std::memory_order_relaxed);
     return {id, true};
