@@ -249,6 +249,7 @@ void on_handle_closed(uv_handle_t* h) {
 }
 
 void drain_stop_listeners();
+void note_inherited();
 
 // The module, rebuilt for the running scheduler if it was (re)started since
 // the last use. The previous scheduler's loops are closed (its shutdown
@@ -282,6 +283,10 @@ Module& mod() {
     m.reuseport = parse_reuseport(std::getenv("SEQ_REUSEPORT"));
     drain_connections_reset();
     set_drain_stop_hook(drain_stop_listeners);
+    // systemd's sockets are noted (and LISTEN_* unset) at the first socket
+    // use, not at the first tcp_listen: a process started before that must
+    // not see variables meant for us.
+    note_inherited();
     m.read_max = parse_tcp_read_max(std::getenv("SEQ_TCP_READ_MAX"));
     m.high_water = std::max(m.read_max, kReadChunk);
     m.connect_timeout_ms = parse_tcp_connect_timeout_ms(std::getenv("SEQ_TCP_CONNECT_TIMEOUT_MS"));
@@ -822,6 +827,11 @@ std::vector<Inherited>& inherited() {
         return list;
     }();
     return *v;
+}
+
+void note_inherited() {
+    std::lock_guard<std::mutex> lock(inherited_mu());
+    (void)inherited();
 }
 
 // An inherited listening socket bound to `port` (made non-blocking), or -1.
