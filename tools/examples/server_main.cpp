@@ -12,8 +12,8 @@
 // of them have ended; then it prints what it served and exits 0.
 //
 // Safe defaults for a server people copy (each only if the variable is not
-// set already): idle connections are closed after 30 s
-// (SEQ_TCP_READ_TIMEOUT_MS=30000: the read fails and the handler closes), and
+// set already): idle connections are closed after 5 s
+// (SEQ_TCP_READ_TIMEOUT_MS=5000: the read fails and the handler closes), and
 // SIGTERM drains for up to 10 s (SEQ_DRAIN_MS=10000, docs/deployment.md).
 // The HTTP server caps a request head at 8 KiB (431) and a body at 1 MiB
 // (413), then closes.
@@ -204,7 +204,7 @@ int main(int argc, char** argv) {
     int port = 0;
     long long serve = 0;
     // The safe defaults (header comment); an operator's setting wins.
-    setenv("SEQ_TCP_READ_TIMEOUT_MS", "30000", 0);
+    setenv("SEQ_TCP_READ_TIMEOUT_MS", "5000", 0);
     setenv("SEQ_DRAIN_MS", "10000", 0);
     if (!kEcho && argc == 2 && std::strcmp(argv[1], "--self-test") == 0) return self_test();
     for (int i = 1; i < argc; ++i) {
