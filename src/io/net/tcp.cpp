@@ -1,6 +1,7 @@
 #include "io/net/tcp.hpp"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -9,7 +10,6 @@
 #include <unistd.h>
 #include <uv.h>
 
-#include <fcntl.h>
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
@@ -25,7 +25,6 @@
 
 #include "core/fatal.hpp"
 #include "core/intrusive_fifo.hpp"
-#include "core/sched/diagnostics.hpp"
 #include "core/sched/scheduler.hpp"
 #include "core/sched/strand.hpp"
 #include "core/sched/worker.hpp"
@@ -141,7 +140,6 @@ struct ListenerSocket : SocketBase {
     }
     int fd = -1;
     std::atomic<int64_t> id{0};  // its table id once published (read by a drain)
-    bool adopted = false;        // inherited from systemd, not bound here
     uv_poll_t poll;
     uv_timer_t backoff;
     bool polling = false;
@@ -980,7 +978,6 @@ TcpResult tcp_listen(std::string_view host, int64_t port) {
     prepare_thread(m);
     auto* l = new ListenerSocket(w);
     l->fd = fd;
-    l->adopted = adopted;
     if (uv_poll_init(&w->loop, &l->poll, fd) != 0) {
         delete l;  // closes fd; the poll handle was not registered
         return {};
