@@ -20,6 +20,7 @@
 #include "core/sched/scheduler.hpp"
 #include "core/sched/stack_pool.hpp"
 #include "core/sched/worker.hpp"
+#include "core/sys/drain.hpp"
 #include "core/sys/signals.hpp"
 
 namespace seq {
@@ -93,6 +94,9 @@ void report_stack_overflow(uint64_t strand_id) {
 
 void install_diagnostic_signals() {
     if (g_installed.exchange(true)) return;
+    // A drain (SEQ_DRAIN_MS) ends the process itself: it prints the report
+    // the program's main would have printed.
+    set_drain_report_hook(emit_report);
 
     struct sigaction segv {};
     sigemptyset(&segv.sa_mask);
