@@ -132,6 +132,8 @@ if [ "$use_go" = 1 ] && command -v go >/dev/null 2>&1; then
   [[ $go_version == go1.19* ]] || notes+=("Go baselines ran on $go_version, not Go 1.19")
 elif [ "$use_go" = 1 ]; then
   notes+=("go is not installed: no Go baselines (tools/setup.sh installs golang-go)")
+else
+  notes+=("--no-go: the Go baselines were skipped")
 fi
 # go_bin NAME SOURCE: builds (once, and again when the source changes) and prints the path.
 go_bin() {

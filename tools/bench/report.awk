@@ -64,7 +64,7 @@ END {
         printf "machine: %s cores, %s; load average at start %s%s\n", cores, cpu, load, \
             load_high == "1" ? " (BUSY: figures are noisy)" : ""
         printf "runs: %s per benchmark%s; %s; commit %s%s\n", runs, quick == "1" ? " (--quick: smaller sizes)" : "", \
-            date, commit, go == "" ? "; go: not installed (no Go baselines)" : "; " go
+            date, commit, go == "" ? "; no Go baselines" : "; " go
         printf "\n%-52s %-7s %9s %-17s %-33s %9s %-17s %6s  %s\n", "benchmark", "unit", "ours", "(min-max)", \
             "baseline", "median", "(min-max)", "ratio", "better"
         for (i = 1; i <= nrows; i++) {
@@ -73,8 +73,11 @@ END {
             cb = stats(key SUBSEP "base"); bm = med; brng = range(cb)
             r = (c && cb && bm != 0) ? rfmt(om / bm) : "-"
             if (c == 0 && is_failed(key)) { om = ""; orng = "FAILED" }
+            bl = blabel[key]
+            if (bl == "") bl = "-"
+            else if (cb == 0 && bl != "-") bl = bl " (not run)"
             printf "%-52s %-7s %9s %-17s %-33s %9s %-17s %6s  %s\n", label[key], unit[key], fmt(om), orng, \
-                blabel[key] == "" ? "-" : blabel[key], fmt(bm), brng, r, better[key]
+                bl, fmt(bm), brng, r, better[key]
         }
         printf "\nratio = ours / baseline (medians); \"better\" says which way is good for ours.\n"
         m = split(notes, nl, "|")
