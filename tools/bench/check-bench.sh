@@ -57,7 +57,7 @@ EOF
 elif command -v xmllint >/dev/null 2>&1; then
   xmllint --noout "$out/ratios.svg" || fail "bad SVG"
 else
-  head -2 "$out/ratios.svg" | grep -q '<svg ' && tail -1 "$out/ratios.svg" | grep -q '^</svg>$' || fail "bad SVG"
+  { head -2 "$out/ratios.svg" | grep -q '<svg ' && tail -1 "$out/ratios.svg" | grep -q '^</svg>$'; } || fail "bad SVG"
 fi
 grep -q 'class="bar"' "$out/ratios.svg" || fail "no bar in the SVG"
 echo "check-bench: table, JSON and SVG are well-formed"
