@@ -12,7 +12,9 @@
 // (the default SEQ_PREEMPT_MS=10) and off (SEQ_PREEMPT_MS=0, the baseline:
 // what the runtime did before). Also the computing strand's slowdown: its
 // time with the ticker and preemption against its time alone with
-// preemption off. Prints BENCH lines; medians of 3 runs.
+// preemption off. Prints BENCH lines; medians of `runs` runs.
+//
+//   bench_stall [compute_ms (default 1000)] [runs (default 3)]
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
@@ -107,23 +109,29 @@ double pct(const std::vector<double>& v, double p) {
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
+    double target_ms = argc > 1 ? std::atof(argv[1]) : 1000.0;
+    int runs = argc > 2 ? std::atoi(argv[2]) : 3;
+    if (target_ms < 1 || runs < 1) {
+        std::fprintf(stderr, "usage: bench_stall [compute_ms >= 1] [runs >= 1]\n");
+        return 2;
+    }
     bench::print_machine();
-    // About 1 s of computing, measured on this thread.
+    // About target_ms of computing, measured on this thread.
     double t0 = bench::now_ms();
     uint64_t probe = 50'000'000;
     uint64_t sink = seq_bench_stall_spin(probe);
     double probe_ms = bench::now_ms() - t0;
-    uint64_t iters = static_cast<uint64_t>(static_cast<double>(probe) * 1000.0 / probe_ms);
+    uint64_t iters = static_cast<uint64_t>(static_cast<double>(probe) * target_ms / probe_ms);
 
     patch_seq_scheduler_init();
     unsigned workers = static_cast<unsigned>(seq::scheduler().workers.size());
-    std::printf("stall: %u workers, %llu iterations (~1 s) per computing strand\n", workers,
-                static_cast<unsigned long long>(iters));
+    std::printf("stall: %u workers, %llu iterations (~%.0f ms) per computing strand, %d runs\n",
+                workers, static_cast<unsigned long long>(iters), target_ms, runs);
 
     // The computing strand alone, preemption off: the slowdown's baseline.
     restart(false, workers);
-    double alone_ms = bench::median_of(3, [&] {
+    double alone_ms = bench::median_of(runs, [&] {
         Run r;
         r.iters = iters;
         r.ticker = false;
@@ -143,7 +151,7 @@ int main() {
         for (bool preempt : {false, true}) {
             restart(preempt, c.workers);
             std::vector<double> p50, p99, mx, compute;
-            for (int k = 0; k < 3; ++k) {
+            for (int k = 0; k < runs; ++k) {
                 Run r;
                 r.iters = iters;
                 r.spinners = spinners;
