@@ -418,7 +418,7 @@ StackFault StackPool::classify_fault(const FiberStack* s, const void* addr) {
 
 StackStats StackPool::stats() const {
     return {guarded_live_.load(), dense_live_.load(), pooled_.load(), cold_count_.load(),
-            guard_budget_.load(), mmap_calls_.load(), trims_.load(), deep_trims_.load()};
+            guard_budget_.load(), mmap_calls_.load(), trims_.load(),  deep_trims_.load()};
 }
 
 }  // namespace seq

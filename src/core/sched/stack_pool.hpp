@@ -70,8 +70,8 @@ struct Slab;
 
 // Lives at the top of the stack memory it describes.
 struct FiberStack {
-    char* bottom = nullptr;  // lowest usable address (above the guard page, if any)
-    size_t size = 0;         // usable bytes below this descriptor
+    char* bottom = nullptr;        // lowest usable address (above the guard page, if any)
+    size_t size = 0;               // usable bytes below this descriptor
     StackValue* vstack = nullptr;  // the slot's value stack: kValueSlots slots, then the gap
     bool guarded = false;
     Slab* slab = nullptr;

@@ -95,7 +95,7 @@ struct SpawnOptions {
     Stack clone_from = nullptr;
     // The child starts on an empty value stack in its slot (a closure spawn).
     bool fresh_value_stack = false;
-    StackValue payload = kFalse;       // owned value kept alive for the strand
+    StackValue payload = kFalse;  // owned value kept alive for the strand
     bool counted = true;
     // The spawner is about to wait for the child (a weave's first resume):
     // run it next on this worker and never hand it to another.

@@ -7,9 +7,9 @@
 #include <string>
 #include <type_traits>
 
-#include "core/value/context.hpp"
 #include "core/fatal.hpp"
 #include "core/output.hpp"
+#include "core/value/context.hpp"
 #include "core/value/son.hpp"
 
 namespace seq {
