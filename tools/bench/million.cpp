@@ -3,7 +3,7 @@
 // waits. Prints RSS (and the kernel's page tables) per strand and how many
 // stacks used each guard mode.
 //
-//   build/release/tools/bench/million [N] [plain|compiled]   (default 1000000 plain)
+//   build/release/tools/bench/million [N] [plain|compiled|deep]   (default 1000000 plain)
 //
 //   plain     spawn_strand(parker) from the main thread: no value stack.
 //   compiled  what compiled `strand.spawn` does: a parent strand with a
@@ -12,6 +12,12 @@
 //             clone of the parent's stack; every child blocks in chan.receive.
 //             The parent closes the channel once all are parked, which wakes
 //             them all.
+//   deep      N strands each recurse 512 KiB deep, park, then end: RSS with
+//             them parked, and after their stacks went back to the pool (a
+//             deep stack returns its lower pages); then the two madvise
+//             policies on the same shape of raw memory: MADV_DONTNEED and
+//             MADV_FREE, per-call cost and RSS right after.
+#include <sys/mman.h>
 #include <sys/resource.h>
 
 #include <atomic>
@@ -43,6 +49,51 @@ seq::Stack parker(seq::Stack sp) {
     while (!g_go.load(std::memory_order_acquire))
         seq::park();
     return sp;
+}
+
+// ---- deep mode ------------------------------------------------------------------------
+
+uint64_t deep_recurse(uint64_t n);
+uint64_t (*volatile g_deep_recurse)(uint64_t) = deep_recurse;
+__attribute__((noinline)) uint64_t deep_recurse(uint64_t n) {
+    volatile char frame[448];
+    frame[0] = static_cast<char>(n);
+    if (n == 0) return 0;
+    return g_deep_recurse(n - 1) + static_cast<uint64_t>(frame[0]);
+}
+
+seq::Stack deep_parker(seq::Stack sp) {
+    deep_recurse(512 * 1024 / 512);  // ~512 KiB of frames
+    return parker(sp);
+}
+
+long status_kib(const char* key);
+
+// The same memory shape without the pool: n regions of 1 MiB, 512 KiB of
+// each touched, then returned with `advice`.
+void raw_madvise(long n, int advice, const char* name) {
+    size_t region = 1 << 20, deep = 512 << 10;
+    auto* m = static_cast<char*>(mmap(nullptr, region * n, PROT_READ | PROT_WRITE,
+                                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0));
+    for (long i = 0; i < n; ++i)
+        for (size_t off = region - deep; off < region; off += 4096)
+            m[i * region + off] = 1;
+    long rss_touched = status_kib("VmRSS:");
+    double t0 = bench::now_ms();
+    for (long i = 0; i < n; ++i)
+        madvise(m + i * region, region - 64 * 1024, advice);
+    double us = (bench::now_ms() - t0) * 1000 / n;
+    long rss_after = status_kib("VmRSS:");
+    double t1 = bench::now_ms();
+    for (long i = 0; i < n; ++i)  // reuse: the next strand goes as deep again
+        for (size_t off = region - deep; off < region; off += 4096)
+            m[i * region + off] = 2;
+    double reuse_us = (bench::now_ms() - t1) * 1000 / n;
+    std::printf(
+        "raw %-14s %.1f us per call; RSS %ld -> %ld MiB right after; touching 512 KiB "
+        "again %.1f us per region\n",
+        name, us, rss_touched / 1024, rss_after / 1024, reuse_us);
+    munmap(m, region * n);
 }
 
 // ---- compiled mode -------------------------------------------------------------------
@@ -103,13 +154,16 @@ long max_map_count() {
 int main(int argc, char** argv) {
     long n = argc > 1 ? std::atol(argv[1]) : 1000000;
     bool compiled = argc > 2 && std::strcmp(argv[2], "compiled") == 0;
+    bool deep = argc > 2 && std::strcmp(argv[2], "deep") == 0;
     g_n = n;
     bench::print_machine();
     std::printf("vm.max_map_count: %ld (stock kernel setting, not raised)\n", max_map_count());
-    std::printf("mode: %s\n", compiled ? "compiled (push_quotation + patch_seq_spawn, cloned "
-                                         "value stack, parked in chan.receive)"
-                                       : "plain (spawn_strand, no value stack, parked)");
+    std::printf("mode: %s\n", deep       ? "deep (512 KiB of frames each, parked)"
+                              : compiled ? "compiled (push_quotation + patch_seq_spawn, cloned "
+                                           "value stack, parked in chan.receive)"
+                                         : "plain (spawn_strand, no value stack, parked)");
     g_strands = new std::vector<std::atomic<seq::Strand*>>(compiled ? 0 : n);
+    if (deep) setenv("SEQ_STACK_GUARD", "never", 0);  // every slot alike
     seq::scheduler_init();
     std::printf("strand stack: %zu bytes\n", seq::stack_pool().stack_size());
     long rss0 = status_kib("VmRSS:"), pte0 = status_kib("VmPTE:");
@@ -118,7 +172,7 @@ int main(int argc, char** argv) {
         patch_seq_strand_spawn(compiled_main, nullptr);
     } else {
         for (long i = 0; i < n; ++i)
-            seq::spawn_strand(parker, nullptr);
+            seq::spawn_strand(deep ? deep_parker : parker, nullptr);
     }
     while (g_parked.load() < n)
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -134,7 +188,10 @@ int main(int argc, char** argv) {
                 rss0 / 1024, rss1 / 1024, double(rss1 - rss0) / n);
     std::printf("page tables (VmPTE, not in RSS): %.2f KiB per parked strand\n",
                 double(pte1 - pte0) / n);
-    std::printf("BENCH:million-%s:rss_per_strand_kib:%.2f:%.0f\n", compiled ? "compiled" : "plain",
+    std::printf("BENCH:million-%s:rss_per_strand_kib:%.2f:%.0f\n",
+                deep       ? "deep"
+                : compiled ? "compiled"
+                           : "plain",
                 double(rss1 - rss0) / n, t_spawn);
 
     double t1 = bench::now_ms();
@@ -147,6 +204,18 @@ int main(int argc, char** argv) {
     }
     seq::wait_all_strands();
     std::printf("woke and finished all in %.0f ms\n", bench::now_ms() - t1);
+    if (deep) {
+        long rss2 = status_kib("VmRSS:");
+        seq::StackStats st2 = seq::stack_pool().stats();
+        std::printf(
+            "after they ended: RSS %ld MiB (%.1f KiB per pooled stack), %lu deep stacks "
+            "returned their lower pages\n",
+            rss2 / 1024, double(rss2 - rss0) / n, (unsigned long)st2.deep_trims);
+    }
     seq::scheduler_shutdown();
+    if (deep) {
+        raw_madvise(n, MADV_DONTNEED, "MADV_DONTNEED");
+        raw_madvise(n, MADV_FREE, "MADV_FREE");
+    }
     return 0;
 }

@@ -228,22 +228,24 @@ Slab* StackPool::new_slab_locked() {
 
 // A strand that went deep left its lower pages resident: a pooled stack
 // would keep them for as long as the pool keeps it (10,000 stacks of 1 MiB is
-// 10 GiB). Frames a strand wrote below kKeepResident hold return addresses
-// and saved registers, so a non-zero word in the 256 bytes just below that
-// depth says it went there (reading it, on a stack that did not, only maps
-// the shared zero page). Then one madvise (a TLB shootdown, ~20 µs here)
-// returns everything below: cheap next to the page faults that made those
-// pages, and rare. MADV_DONTNEED rather than MADV_FREE: the pages must read
-// as zero again (the dense canary, this probe), and RSS must drop now, not
-// under memory pressure.
+// 10 GiB). Every frame starts with a return address, so the 512 bytes just
+// below kKeepResident hold a non-zero word once a recursion with frames up to
+// ~500 bytes passed there (bigger frames are caught unless they are zero
+// there too; a stack that slips through keeps its pages until it goes cold).
+// On a stack that did not go there the read maps only the shared zero page
+// and costs eight L1 hits. Then one madvise (a TLB shootdown, ~20 µs here
+// when quiet) returns everything below: cheap next to the page faults that
+// made those pages, and rare. MADV_DONTNEED rather than MADV_FREE: the pages
+// must read as zero again (the dense canary, this probe), and RSS must drop
+// now, not under memory pressure (million's `deep` mode measures both).
 void StackPool::trim_deep_part(FiberStack* s) {
     char* top = reinterpret_cast<char*>(s);
     if (s->size <= kKeepResident + kPage) return;
     char* keep = reinterpret_cast<char*>(reinterpret_cast<uintptr_t>(top - kKeepResident) &
                                          ~uintptr_t{kPage - 1});
-    auto* w = reinterpret_cast<const volatile uint64_t*>(keep - 256);
+    auto* w = reinterpret_cast<const uint64_t*>(keep - 512);
     uint64_t any = 0;
-    for (int i = 0; i < 32; ++i)
+    for (int i = 0; i < 64; ++i)
         any |= w[i];
     if (!any) return;
     madvise(s->bottom, static_cast<size_t>(keep - s->bottom), MADV_DONTNEED);
