@@ -482,25 +482,25 @@ TEST(Config, ParseStackSizeValid) {
 }
 
 TEST(Config, ParseStackSizeNone) {
-    EXPECT_EQ(parse_stack_size(std::nullopt), 131072u);
+    EXPECT_EQ(parse_stack_size(std::nullopt), 1048576u);
 }
 
 TEST(Config, ParseStackSizeZero) {
     testing::internal::CaptureStderr();
-    EXPECT_EQ(parse_stack_size(std::string("0")), 131072u);
+    EXPECT_EQ(parse_stack_size(std::string("0")), 1048576u);
     EXPECT_EQ(testing::internal::GetCapturedStderr(),
-              "Warning: SEQ_STACK_SIZE=0 is invalid, using default 131072\n");
+              "Warning: SEQ_STACK_SIZE=0 is invalid, using default 1048576\n");
 }
 
 TEST(Config, ParseStackSizeInvalid) {
     testing::internal::CaptureStderr();
-    EXPECT_EQ(parse_stack_size(std::string("invalid")), 131072u);
-    EXPECT_EQ(parse_stack_size(std::string("-100")), 131072u);
-    EXPECT_EQ(parse_stack_size(std::string("")), 131072u);
-    EXPECT_EQ(parse_stack_size(std::string("1.5")), 131072u);
+    EXPECT_EQ(parse_stack_size(std::string("invalid")), 1048576u);
+    EXPECT_EQ(parse_stack_size(std::string("-100")), 1048576u);
+    EXPECT_EQ(parse_stack_size(std::string("")), 1048576u);
+    EXPECT_EQ(parse_stack_size(std::string("1.5")), 1048576u);
     std::string err = testing::internal::GetCapturedStderr();
     EXPECT_NE(
-        err.find("Warning: SEQ_STACK_SIZE='invalid' is not a valid number, using default 131072"),
+        err.find("Warning: SEQ_STACK_SIZE='invalid' is not a valid number, using default 1048576"),
         std::string::npos);
 }
 

@@ -79,22 +79,18 @@ SEQ_API seq_stack_t patch_seq_spawn(seq_stack_t sp) {
     SpawnOptions opts;
     int64_t id;
     if (is_kind(callable, Kind::Quotation)) {
-        // The child gets a deep copy of what remains on the parent's stack.
-        Stack child_base;
-        Stack child_sp = clone_stack_with_base(sp, &child_base);
-        opts.base = child_base;
-        opts.owned_base = child_base;
+        // The child gets a deep copy of what remains on the parent's stack,
+        // in the value stack of its own stack slot.
+        opts.clone_from = sp;
         auto fn = reinterpret_cast<EntryFn>(quotation_of(callable)->wrapper);
         drop_value(callable);
-        id = static_cast<int64_t>(spawn_strand(fn, child_sp, opts));
+        id = static_cast<int64_t>(spawn_strand(fn, nullptr, opts));
     } else if (is_kind(callable, Kind::Closure)) {
         // As upstream: a closure starts on a fresh stack; its environment
         // travels with it (already shared, so safe on any worker).
-        StackValue* base = owned_stack_alloc(kDefaultStackSlots);
-        opts.base = base;
-        opts.owned_base = base;
+        opts.fresh_value_stack = true;
         opts.payload = callable;  // the strand owns it now
-        id = static_cast<int64_t>(spawn_strand(closure_trampoline, base, opts));
+        id = static_cast<int64_t>(spawn_strand(closure_trampoline, nullptr, opts));
     } else {
         type_error("spawn", "Quotation or Closure", callable);
     }

@@ -1,5 +1,6 @@
 // Value stacks and stack-shuffling words.
 #include "abi/abi.hpp"
+#include "core/sched/strand.hpp"
 
 using namespace seq;
 
@@ -15,6 +16,10 @@ static_assert(sizeof(seq_value_stack) == sizeof(ValueStack));
 extern "C" {
 
 SEQ_API seq_value_stack* seq_stack_new_default(void) {
+    // In a strand (compiled seq_main): the guarded value stack of its slot.
+    if (StackValue* slot = claim_slot_value_stack())
+        return reinterpret_cast<seq_value_stack*>(
+            value_stack_on(slot, kDefaultStackSlots, release_slot_value_stack));
     return reinterpret_cast<seq_value_stack*>(value_stack_new(kDefaultStackSlots));
 }
 

@@ -13,8 +13,11 @@ namespace seq {
 
 enum class StackGuard { Auto, Always, Never };
 
+// A strand's fiber stack by default: as deep as upstream's real default.
+inline constexpr size_t kDefaultStackBytes = 1024 * 1024;
+
 struct Config {
-    size_t stack_size = 128 * 1024;             // SEQ_STACK_SIZE
+    size_t stack_size = kDefaultStackBytes;     // SEQ_STACK_SIZE
     size_t pool_capacity = 10000;               // SEQ_POOL_CAPACITY
     unsigned workers = 0;                       // SEQ_WORKERS (0 = number of cores)
     uint64_t yield_interval = 0;                // SEQ_YIELD_INTERVAL (0 = off)

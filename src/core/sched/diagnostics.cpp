@@ -55,9 +55,19 @@ char* format_u64(char* end, uint64_t v) {
 void on_sigsegv(int sig, siginfo_t* info, void* uctx) {
     Worker* w = current_worker();
     Strand* s = w ? w->running : nullptr;
-    // A fault just below the running strand's stack is its overflow: in the
-    // guard page, or (dense stacks) past the bottom of its slab.
-    if (s && StackPool::below_stack(s->stack, info->si_addr)) report_stack_overflow(s->id);
+    // A fault in or near a stack slab while a strand runs is that strand's
+    // overflow: below its fiber stack (a guard page, a dense stack running off
+    // its slab, a frame that skipped a guard) or past its value stack.
+    if (s) {
+        switch (StackPool::classify_fault(s->stack, info->si_addr)) {
+            case StackFault::Stack:
+                report_stack_overflow(s->id);
+            case StackFault::ValueStack:
+                report_value_stack_overflow(s->id);
+            case StackFault::None:
+                break;
+        }
+    }
     // Not ours: hand it to whoever was installed before (ASan, the default).
     if (g_prev_segv.sa_flags & SA_SIGINFO) {
         if (g_prev_segv.sa_sigaction) {
@@ -88,6 +98,19 @@ void report_stack_overflow(uint64_t strand_id) {
     write_all(2, " overflowed its stack (SEQ_STACK_SIZE=");
     write_all(2, format_u64(size_buf + sizeof size_buf, stack_pool().stack_size()));
     write_all(2, " bytes); raise SEQ_STACK_SIZE\n");
+    signal(SIGABRT, SIG_DFL);
+    abort();
+}
+
+void report_value_stack_overflow(uint64_t strand_id) {
+    // Async-signal-safe, as above. The value stack's size is the compiler's
+    // (seq_stack_new_default), not a setting: the message says so.
+    char id_buf[24], slots_buf[24];
+    write_all(2, "seq: strand ");
+    write_all(2, format_u64(id_buf + sizeof id_buf, strand_id));
+    write_all(2, " overflowed its value stack (");
+    write_all(2, format_u64(slots_buf + sizeof slots_buf, kValueSlots));
+    write_all(2, " slots): more values were pushed than compiled code's fixed stack holds\n");
     signal(SIGABRT, SIG_DFL);
     abort();
 }

@@ -12,15 +12,18 @@
 namespace seq {
 
 // Installs the strand-aware signal handlers once (called by scheduler_init):
-//   SIGSEGV  in a strand's guard page (or just below a dense stack): names the
-//            strand and SEQ_STACK_SIZE, then aborts; other faults go to the
-//            handler installed before ours;
+//   SIGSEGV  in or near a stack slab while a strand runs (a guard page, just
+//            below a dense slab, past the value stack): names the strand and
+//            SEQ_STACK_SIZE (or the value stack's slots), then aborts; other
+//            faults go to the handler installed before ours;
 //   SIGQUIT  prints diagnostics_text() to stderr and keeps running
 //            (SEQ_DIAGNOSTICS builds).
 void install_diagnostic_signals();
 
 // Reports a strand's stack overflow and aborts (async-signal-safe).
 [[noreturn]] void report_stack_overflow(uint64_t strand_id);
+// Reports that a strand pushed past its value stack and aborts (same).
+[[noreturn]] void report_value_stack_overflow(uint64_t strand_id);
 
 // Human-readable diagnostics: counters, stacks by mode, each worker (busy
 // running strand N, busy in its loop, or idle), and each tracked strand:

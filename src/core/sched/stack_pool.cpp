@@ -18,7 +18,7 @@ namespace seq {
 struct Slab {
     char* base;
     size_t bytes;
-    size_t slot_size;  // stack bytes plus the guard page, if any
+    size_t slot_size;  // guard page (if any) + fiber stack + top page + value stack
     uint32_t slots;
     bool guarded;
     bool listed = false;         // in slabs_with_room_
@@ -29,8 +29,19 @@ namespace {
 
 constexpr size_t kPage = 4096;
 constexpr size_t kCacheMax = 32;  // per-worker cache size
-constexpr size_t kDenseSlabBytes = 8 << 20;
+// Dense slabs hold 128 slots: with 1 MiB stacks a million strands take
+// ~7,800 mappings, well inside vm.max_map_count (the 8 MiB slabs that suited
+// 128 KiB stacks would hold 7 and need 140,000).
+constexpr uint32_t kDenseSlabSlots = 128;
 constexpr uint32_t kGuardedSlabSlots = 64;
+// Value stack and gap: the slot's top page (shared with the fiber's top
+// frames) plus kValueSlots slots.
+constexpr size_t kValueArea = kPage + kValueSlots * sizeof(StackValue);
+static_assert(kFrameRoom + kDescRoom + kRecordRoom < kPage, "the top page must fit them all");
+static_assert(sizeof(FiberStack) <= kDescRoom);
+// Faults this far below a slab, or above it, still count as in it (an
+// overflow running off its end).
+constexpr size_t kSlabReach = 64 * 1024;
 constexpr uint64_t kColdMs = 1000;  // unused this long: memory goes back
 constexpr auto kTrimPeriod = std::chrono::milliseconds(250);
 // Mappings other code in the process may need (malloc arenas, thread stacks,
@@ -51,6 +62,35 @@ uint64_t count_current_maps() {
     while (std::getline(f, line))
         ++n;
     return n;
+}
+
+// Every slab's address range, for the SIGSEGV handler (which may not take
+// the pool's lock or read its vectors). Append-only while the scheduler
+// runs; 65,536 slabs is 8 million dense strands. Beyond that slabs go
+// unlisted: their faults are still caught below the running strand's own
+// stack, only not anywhere in the slab.
+constexpr size_t kMaxListedSlabs = 1 << 16;
+std::atomic<uintptr_t> g_slab_lo[kMaxListedSlabs];
+std::atomic<uintptr_t> g_slab_hi[kMaxListedSlabs];
+std::atomic<size_t> g_slabs_listed{0};
+
+void list_slab(const Slab* slab) {
+    size_t i = g_slabs_listed.load(std::memory_order_relaxed);
+    if (i >= kMaxListedSlabs) return;
+    g_slab_lo[i].store(reinterpret_cast<uintptr_t>(slab->base), std::memory_order_relaxed);
+    g_slab_hi[i].store(reinterpret_cast<uintptr_t>(slab->base) + slab->bytes,
+                       std::memory_order_relaxed);
+    g_slabs_listed.store(i + 1, std::memory_order_release);  // under the pool's lock
+}
+
+bool near_a_slab(uintptr_t a) {
+    size_t n = g_slabs_listed.load(std::memory_order_acquire);
+    for (size_t i = 0; i < n; ++i) {
+        uintptr_t lo = g_slab_lo[i].load(std::memory_order_relaxed);
+        uintptr_t hi = g_slab_hi[i].load(std::memory_order_relaxed);
+        if (a + kSlabReach >= lo && a < hi + kSlabReach) return true;
+    }
+    return false;
 }
 
 uint64_t now_ms() {
@@ -128,10 +168,12 @@ FiberStack* StackPool::take_locked() {
 FiberStack* StackPool::carve(Slab* slab, uint32_t slot) {
     char* base = slab->base + static_cast<size_t>(slot) * slab->slot_size;
     char* bottom = slab->guarded ? base + kPage : base;
-    auto* s = reinterpret_cast<FiberStack*>(bottom + stack_size_ - sizeof(FiberStack));
+    char* top_page = bottom + stack_size_;
+    auto* s = reinterpret_cast<FiberStack*>(top_page + kFrameRoom);
     *s = FiberStack{};
     s->bottom = bottom;
-    s->size = stack_size_ - sizeof(FiberStack);
+    s->size = stack_size_ + kFrameRoom;
+    s->vstack = reinterpret_cast<StackValue*>(top_page + kFrameRoom + kDescRoom + kRecordRoom);
     s->guarded = slab->guarded;
     s->slab = slab;
     s->slot = slot;
@@ -144,11 +186,11 @@ Slab* StackPool::new_slab_locked() {
         (policy_ == StackGuard::Auto && guarded_slots_ + kGuardedSlabSlots <= guard_budget_.load());
     auto* slab = new Slab;
     slab->guarded = guarded;
-    slab->slot_size = stack_size_ + (guarded ? kPage : 0);
-    slab->slots = guarded
-                      ? kGuardedSlabSlots
-                      : static_cast<uint32_t>(std::max<size_t>(1, kDenseSlabBytes / stack_size_));
-    slab->bytes = slab->slot_size * slab->slots;
+    slab->slot_size = (guarded ? kPage : 0) + stack_size_ + kValueArea;
+    slab->slots = guarded ? kGuardedSlabSlots : kDenseSlabSlots;
+    // A guarded slab ends with one more guard page: the one above its last
+    // slot's value stack.
+    slab->bytes = slab->slot_size * slab->slots + (guarded ? kPage : 0);
     void* p = mmap(nullptr, slab->bytes, PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
     if (p == MAP_FAILED)
@@ -156,7 +198,7 @@ Slab* StackPool::new_slab_locked() {
               std::strerror(errno));
     slab->base = static_cast<char*>(p);
     if (guarded) {
-        for (uint32_t i = 0; i < slab->slots; ++i) {
+        for (uint32_t i = 0; i <= slab->slots; ++i) {
             if (mprotect(slab->base + i * slab->slot_size, kPage, PROT_NONE) == 0) continue;
             // Unlike Boost 1.74's protected_fixedsize_stack we never hand out
             // a stack whose guard page could not be installed.
@@ -178,13 +220,41 @@ Slab* StackPool::new_slab_locked() {
     for (uint32_t i = slab->slots; i-- > 0;)
         slab->room.push_back(i);
     slabs_.push_back(slab);
+    list_slab(slab);
     slab->listed = true;
     slabs_with_room_.push_back(slab);
     return slab;
 }
 
+// A strand that went deep left its lower pages resident: a pooled stack
+// would keep them for as long as the pool keeps it (10,000 stacks of 1 MiB is
+// 10 GiB). Every frame starts with a return address, so the 512 bytes just
+// below kKeepResident hold a non-zero word once a recursion with frames up to
+// ~500 bytes passed there (bigger frames are caught unless they are zero
+// there too; a stack that slips through keeps its pages until it goes cold).
+// On a stack that did not go there the read maps only the shared zero page
+// and costs eight L1 hits. Then one madvise (a TLB shootdown, ~20 µs here
+// when quiet) returns everything below: cheap next to the page faults that
+// made those pages, and rare. MADV_DONTNEED rather than MADV_FREE: the pages
+// must read as zero again (the dense canary, this probe), and RSS must drop
+// now, not under memory pressure (million's `deep` mode measures both).
+void StackPool::trim_deep_part(FiberStack* s) {
+    char* top = reinterpret_cast<char*>(s);
+    if (s->size <= kKeepResident + kPage) return;
+    char* keep = reinterpret_cast<char*>(reinterpret_cast<uintptr_t>(top - kKeepResident) &
+                                         ~uintptr_t{kPage - 1});
+    auto* w = reinterpret_cast<const uint64_t*>(keep - 512);
+    uint64_t any = 0;
+    for (int i = 0; i < 64; ++i)
+        any |= w[i];
+    if (!any) return;
+    madvise(s->bottom, static_cast<size_t>(keep - s->bottom), MADV_DONTNEED);
+    deep_trims_.fetch_add(1, std::memory_order_relaxed);
+}
+
 void StackPool::release(FiberStack* s, StackCache* cache) {
     (s->guarded ? guarded_live_ : dense_live_).fetch_sub(1, std::memory_order_relaxed);
+    trim_deep_part(s);
     if (cache && cache->count < kCacheMax) {
         s->next_free = cache->head;
         cache->head = s;
@@ -312,6 +382,7 @@ void StackPool::release_all() {
     trimmer_cv_.notify_all();
     if (trimmer_.joinable()) trimmer_.join();
     std::lock_guard<std::mutex> lock(mu_);
+    g_slabs_listed.store(0, std::memory_order_release);  // before the slabs go
     for (FiberStack* s = free_; s; s = s->next_free)
         fiber_san_release(&s->tsan_fiber);
     while (FiberStack* s = cold_.pop_front())
@@ -333,15 +404,23 @@ void StackPool::release_all() {
 
 // ---- checks and stats ---------------------------------------------------------------------
 
-bool StackPool::below_stack(const FiberStack* s, const void* addr) {
-    auto a = reinterpret_cast<const char*>(addr);
-    size_t reach = s->guarded ? kPage : 64 * 1024;
-    return a < s->bottom && a >= s->bottom - reach;
+StackFault StackPool::classify_fault(const FiberStack* s, const void* addr) {
+    auto a = reinterpret_cast<uintptr_t>(addr);
+    auto bottom = reinterpret_cast<uintptr_t>(s->bottom);
+    auto vend = reinterpret_cast<uintptr_t>(s->vstack + kValueSlots);
+    // The running strand's own neighbourhood first: it needs no table (and
+    // covers slabs the table had no room for).
+    if (a < bottom && a + kSlabReach >= bottom) return StackFault::Stack;
+    if (a >= vend && a < vend + kPage + kSlabReach) return StackFault::ValueStack;
+    if (!near_a_slab(a)) return StackFault::None;
+    if (a < bottom) return StackFault::Stack;
+    if (a >= vend) return StackFault::ValueStack;
+    return StackFault::None;
 }
 
 StackStats StackPool::stats() const {
     return {guarded_live_.load(), dense_live_.load(), pooled_.load(), cold_count_.load(),
-            guard_budget_.load(), mmap_calls_.load(), trims_.load()};
+            guard_budget_.load(), mmap_calls_.load(), trims_.load(),  deep_trims_.load()};
 }
 
 }  // namespace seq

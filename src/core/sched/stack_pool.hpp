@@ -1,11 +1,29 @@
 // Fiber stacks for strands, recycled through a pool.
 //
-// Two kinds of stack exist, chosen per slab by SEQ_STACK_GUARD:
-//   guarded  a PROT_NONE page below each stack: an overflow faults at once and
+// A stack slot holds a strand's fiber stack and, above it, the strand's value
+// stack (the 4096 slots compiled code pushes on), so that a parked strand
+// spawned the way compiled `strand.spawn` spawns touches one page, not two:
+//
+//   low                                                                   high
+//   [guard?][ fiber stack, grows down ...   | top page: frames | FiberStack |
+//            Strand record | value stack slots 0.. ][ value stack ... ][gap]
+//
+// The fiber's top frames, the descriptor, the Strand record and the first
+// value-stack slots share the top page (kFrameRoom bytes of frames before
+// they spill into the page below, ~170 slots before the value stack spills
+// into the page above). The value stack ends kValueSlots slots later, then a
+// gap up to the slot's end; the page after the slot is the next slot's guard
+// (or, for a slab's last slot, a trailing guard page), so in a guarded slab
+// one PROT_NONE page catches both an overflow of the fiber stack above it and
+// one of the value stack below it. The gap is "still zero"-checked at every
+// switch, like the dense canary below.
+//
+// Two kinds of slot exist, chosen per slab by SEQ_STACK_GUARD:
+//   guarded  a PROT_NONE page below each slot: an overflow faults at once and
 //            the SIGSEGV handler names the strand. Each guard splits the
 //            mapping, so a guarded stack costs two kernel mappings, and the
 //            stock vm.max_map_count (65530) allows only ~32k per process.
-//   dense    stacks side by side with a canary zone at each one's lowest
+//   dense    slots side by side with a canary zone at each one's lowest
 //            address, checked every time its strand switches out: an overflow
 //            is reported at the next switch. This is how a million strands
 //            fit a stock kernel. The canary is "these 32 bytes are still
@@ -14,6 +32,9 @@
 //            page or two it really touched (a written canary would cost every
 //            stack a second resident page). An overflow writes return
 //            addresses and saved registers there, which are not all zero.
+//            A fiber stack overflowing downwards first runs through the slot
+//            below's gap and its (mostly unused) value stack before it reaches
+//            that strand's record: 36 KiB of slack.
 // `auto` makes guarded slabs while the mapping budget allows, then dense
 // ones; `always` and `never` force one kind.
 //
@@ -25,6 +46,10 @@
 // stayed unused for a second, in batches (one madvise per run of adjacent
 // stacks: on these VMs each madvise costs a TLB shootdown, ~20 µs, which
 // per-stack trimming would pay 100,000 times after a burst of spawns).
+// A stack released after its strand went deeper than kKeepResident bytes
+// gives back the pages below that first (MADV_DONTNEED), so the pool never
+// keeps a megabyte resident per stack because some strand once recursed
+// deep (docs/performance.md has the measurements).
 #pragma once
 
 #include <atomic>
@@ -37,6 +62,7 @@
 
 #include "core/intrusive_fifo.hpp"
 #include "core/sched/config.hpp"
+#include "core/value/value.hpp"
 
 namespace seq {
 
@@ -44,8 +70,9 @@ struct Slab;
 
 // Lives at the top of the stack memory it describes.
 struct FiberStack {
-    char* bottom = nullptr;  // lowest usable address (above the guard page, if any)
-    size_t size = 0;         // usable bytes below this descriptor
+    char* bottom = nullptr;        // lowest usable address (above the guard page, if any)
+    size_t size = 0;               // usable bytes below this descriptor
+    StackValue* vstack = nullptr;  // the slot's value stack: kValueSlots slots, then the gap
     bool guarded = false;
     Slab* slab = nullptr;
     uint32_t slot = 0;
@@ -63,7 +90,20 @@ struct StackStats {
     uint64_t guard_budget;  // guarded stacks the mapping budget allows
     uint64_t mmap_calls;    // slabs mapped since start
     uint64_t trims;         // madvise calls made by the trimmer
+    uint64_t deep_trims;    // released stacks whose deep pages were returned
 };
+
+// Where things sit in a slot's top page (see the picture above).
+inline constexpr size_t kFrameRoom = 2048;   // fiber frames in the top page
+inline constexpr size_t kRecordRoom = 512;   // the owner's record (a Strand) above the descriptor
+inline constexpr size_t kDescRoom = 128;     // the FiberStack descriptor
+inline constexpr size_t kValueSlots = 4096;  // = kDefaultStackSlots (core/value/stack.hpp)
+// A released stack whose strand went deeper than this has its lower pages
+// returned to the kernel before it is pooled.
+inline constexpr size_t kKeepResident = 64 * 1024;
+
+// What a fault address means for the strand running when it happened.
+enum class StackFault { None, Stack, ValueStack };
 
 // A small per-worker cache in front of the shared pool (no locking).
 struct StackCache {
@@ -88,9 +128,19 @@ class StackPool {
         auto* w = reinterpret_cast<const volatile uint64_t*>(s->bottom);
         return (w[0] | w[1] | w[2] | w[3]) == 0;
     }
-    // True when `addr` lies just below a stack (its guard page, or up to
-    // 64 KiB below a dense stack): where an overflow of that stack faults.
-    static bool below_stack(const FiberStack* s, const void* addr);
+    // The first words past the value stack's end (the gap) are still zero:
+    // nothing was pushed beyond its last slot. Only meaningful while a value
+    // stack lives in the slot (the caller knows).
+    static bool value_canary_intact(const FiberStack* s) {
+        auto* w = reinterpret_cast<const volatile uint64_t*>(s->vstack + kValueSlots);
+        return (w[0] | w[1] | w[2] | w[3]) == 0;
+    }
+    // Async-signal-safe. A fault at `addr` while the strand on `s` runs: in
+    // or near (64 KiB) any stack slab and below s's fiber stack is an overflow
+    // of that stack (a guard page, a dense stack running off its slab, or a
+    // frame that skipped a guard); past the end of s's value stack it is an
+    // overflow of the value stack. Anything else is not ours.
+    static StackFault classify_fault(const FiberStack* s, const void* addr);
 
     StackStats stats() const;
 
@@ -103,6 +153,7 @@ class StackPool {
     FiberStack* cold_pop_newest_locked();
     void trimmer_main();
     void trim_batch(std::vector<FiberStack*>& batch);
+    void trim_deep_part(FiberStack* s);
 
     size_t stack_size_ = 0;  // usable bytes per stack (page multiple)
     size_t capacity_ = 0;
@@ -129,6 +180,7 @@ class StackPool {
     std::atomic<uint64_t> cold_count_{0};
     std::atomic<uint64_t> mmap_calls_{0};
     std::atomic<uint64_t> trims_{0};
+    std::atomic<uint64_t> deep_trims_{0};
 };
 
 StackPool& stack_pool();

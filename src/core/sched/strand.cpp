@@ -35,6 +35,10 @@ void switch_out(Strand* s, SwitchReason why) {
     if (!StackPool::canary_intact(s->stack) ||
         static_cast<char*>(__builtin_frame_address(0)) < s->stack->bottom + 256)
         report_stack_overflow(s->id);
+    // A value stack in the slot ends in a gap before the guard page: pushes
+    // that stopped inside it are caught here.
+    if (s->slot_stack != SlotStack::None && !StackPool::value_canary_intact(s->stack))
+        report_value_stack_overflow(s->id);
     Worker* w = s->home;
     SEQ_ASSERT(w == current_worker() && w->running == s,
                "switching out a strand that is not running on this worker");
@@ -60,8 +64,19 @@ void switch_out(Strand* s, SwitchReason why) {
 // own stack; whoever runs next recycles the stack.
 [[noreturn]] void finish(Strand* s, Stack final_sp) {
     if (!StackPool::canary_intact(s->stack)) report_stack_overflow(s->id);
+    if (s->slot_stack != SlotStack::None && !StackPool::value_canary_intact(s->stack))
+        report_value_stack_overflow(s->id);
     if (s->owned_base) owned_stack_free(s->owned_base, final_sp);
     s->owned_base = nullptr;
+    if (s->slot_stack == SlotStack::Owned) {
+        StackValue* vb = s->stack->vstack;
+        if (final_sp >= vb && final_sp <= vb + kValueSlots)
+            for (Stack p = vb; p < final_sp; ++p)
+                drop_value(*p);
+    }
+    // The next strand on this stack finds the slot's value stack zero where
+    // it was never used, and clean (values dropped) where it was.
+    s->slot_stack = SlotStack::None;
     drop_value(s->payload);
     s->payload = kFalse;
     if (s->on_finish) s->on_finish(s);
@@ -112,20 +127,36 @@ uint64_t spawn_strand(EntryFn entry, Stack initial_sp, const SpawnOptions& opts)
     Worker* cw = current_worker();
     FiberStack* fs = stack_pool().acquire(cw ? &cw->stacks : nullptr);
 
-    // The Strand record sits at the top of its own stack, below the stack's
-    // descriptor: no separate allocation, and it lives in the page the
-    // strand touches anyway.
-    char* top = reinterpret_cast<char*>(fs);
-    uintptr_t at = (reinterpret_cast<uintptr_t>(top) - sizeof(Strand)) & ~uintptr_t{63};
-    auto* s = new (reinterpret_cast<void*>(at)) Strand();
-    size_t usable = static_cast<size_t>(reinterpret_cast<char*>(s) - fs->bottom);
+    // The Strand record sits at the top of its own stack, just above the
+    // stack's descriptor and below the slot's value stack: no separate
+    // allocation, and it lives in the page the strand touches anyway.
+    static_assert(sizeof(Strand) <= kRecordRoom, "the Strand record outgrew its room");
+    static_assert(kValueSlots == kDefaultStackSlots);
+    auto* s = new (reinterpret_cast<char*>(fs) + kDescRoom) Strand();
+    size_t usable = fs->size;
 
     s->stack = fs;
     s->entry = entry;
     s->initial_sp = initial_sp;
     s->ctx.stack_base = opts.base;
+    if (opts.clone_from || opts.fresh_value_stack) {
+        // The slot's value stack is zero or clean (finish()); a copy too deep
+        // for it (a grown parent stack) goes to a buffer of its own.
+        Stack sp = fs->vstack;
+        if (opts.clone_from) sp = clone_stack_into(opts.clone_from, fs->vstack, kValueSlots);
+        if (sp) {
+            s->slot_stack = SlotStack::Owned;
+            s->ctx.stack_base = fs->vstack;
+            s->initial_sp = sp;
+        } else {
+            Stack base;
+            s->initial_sp = clone_stack_with_base(opts.clone_from, &base);
+            s->ctx.stack_base = base;
+            s->owned_base = base;
+        }
+    }
     s->ctx.strand = s;
-    s->owned_base = opts.owned_base;
+    if (opts.owned_base) s->owned_base = opts.owned_base;
     s->payload = opts.payload;
     s->counted = opts.counted;
     s->on_finish = opts.on_finish;
@@ -171,6 +202,19 @@ uint64_t spawn_strand(EntryFn entry, Stack initial_sp, const SpawnOptions& opts)
 
 Strand* current_strand() {
     return current_context()->strand;
+}
+
+StackValue* claim_slot_value_stack() {
+    Strand* s = current_strand();
+    if (!s || s->slot_stack != SlotStack::None) return nullptr;
+    s->slot_stack = SlotStack::Handle;
+    return s->stack->vstack;
+}
+
+void release_slot_value_stack(StackValue* base) {
+    Strand* s = current_strand();
+    if (s && s->slot_stack == SlotStack::Handle && s->stack->vstack == base)
+        s->slot_stack = SlotStack::None;
 }
 
 void park(ParkReason reason) {

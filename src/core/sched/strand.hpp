@@ -37,6 +37,13 @@ using EntryFn = Stack (*)(Stack);
 
 enum class WakeState : uint32_t { Running = 0, Parked = 1, Notified = 2 };
 
+// Who uses the value stack in the strand's own stack slot (stack_pool.hpp).
+enum class SlotStack : uint8_t {
+    None,    // nobody (it costs nothing: untouched)
+    Owned,   // the strand's starting stack (a spawn's copy); leftovers dropped at the end
+    Handle,  // a seq_stack_new_default handle, which drops its own values when freed
+};
+
 // Why a strand switched out.
 // Preempt: a Yield that goes through the worker loop, which polls before it
 // queues the strand again (yield_to_loop).
@@ -63,6 +70,7 @@ struct Strand {
     Worker* migrate_to = nullptr;  // target of a Migrate switch
     uint32_t pin_count = 0;        // > 0: bound to home's libuv loop
     bool counted = true;           // counts in ACTIVE (weaves do not)
+    SlotStack slot_stack = SlotStack::None;
     // What it parked on, until it is woken (None otherwise); also in its
     // registry slot, for diagnostics.
     ParkReason park_reason = ParkReason::None;
@@ -82,7 +90,14 @@ struct Strand {
 struct SpawnOptions {
     Stack base = nullptr;              // value-stack base for the child (may be null)
     StackValue* owned_base = nullptr;  // buffer the strand frees when it ends
-    StackValue payload = kFalse;       // owned value kept alive for the strand
+    // The child starts on a copy of the calling strand's stack [base, clone_from)
+    // (values cloned and shared, as clone_stack does), placed in the value
+    // stack of its own stack slot: guarded, and sharing the page its fiber
+    // touches first. `base` and the entry's argument are then the copy's.
+    Stack clone_from = nullptr;
+    // The child starts on an empty value stack in its slot (a closure spawn).
+    bool fresh_value_stack = false;
+    StackValue payload = kFalse;  // owned value kept alive for the strand
     bool counted = true;
     // The spawner is about to wait for the child (a weave's first resume):
     // run it next on this worker and never hand it to another.
@@ -94,6 +109,13 @@ struct SpawnOptions {
 // Spawns a strand running entry(initial_sp); returns its id (> 0).
 // Initialises the scheduler lazily.
 uint64_t spawn_strand(EntryFn entry, Stack initial_sp, const SpawnOptions& opts = {});
+
+// The value stack in the current strand's slot for a seq_stack_new_default
+// handle (kValueSlots slots, guarded), or null when not in a strand or the
+// slot's stack is taken. The handle must be freed before the strand ends,
+// as compiled seq_main does; release_slot_value_stack(base) then gives it back.
+StackValue* claim_slot_value_stack();
+void release_slot_value_stack(StackValue* base);
 
 // The strand running on this thread, or null.
 Strand* current_strand();

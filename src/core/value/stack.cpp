@@ -5,37 +5,72 @@
 #include <cstring>
 #include <new>
 #include <string>
+#include <type_traits>
 
-#include "core/value/context.hpp"
 #include "core/fatal.hpp"
 #include "core/output.hpp"
+#include "core/value/context.hpp"
 #include "core/value/son.hpp"
 
 namespace seq {
 
 // ---- ValueStack ------------------------------------------------------------------
 
+namespace {
+// The handle compiled code sees is the ValueStack at the start (its layout is
+// the ABI); how its storage is released follows it, out of sight.
+struct ValueStackBox {
+    ValueStack pub;
+    void (*release)(StackValue*);  // null: malloc'd storage
+};
+static_assert(std::is_standard_layout_v<ValueStackBox>);
+
+ValueStackBox* box_of(ValueStack* s) {
+    return reinterpret_cast<ValueStackBox*>(s);
+}
+}  // namespace
+
 ValueStack* value_stack_new(size_t capacity) {
-    auto* s = new ValueStack;
-    s->base = static_cast<StackValue*>(std::malloc(capacity * sizeof(StackValue)));
-    if (!s->base) throw std::bad_alloc();
-    s->sp = 0;
-    s->capacity = capacity;
-    return s;
+    auto* b = new ValueStackBox{};
+    b->pub.base = static_cast<StackValue*>(std::malloc(capacity * sizeof(StackValue)));
+    if (!b->pub.base) throw std::bad_alloc();
+    b->pub.sp = 0;
+    b->pub.capacity = capacity;
+    return &b->pub;
+}
+
+ValueStack* value_stack_on(StackValue* base, size_t capacity, void (*release)(StackValue*)) {
+    auto* b = new ValueStackBox{{base, 0, capacity}, release};
+    return &b->pub;
 }
 
 void value_stack_free(ValueStack* s) {
     if (!s) return;
     for (size_t i = 0; i < s->sp; ++i)
         drop_value(s->base[i]);
-    std::free(s->base);
-    delete s;
+    ValueStackBox* b = box_of(s);
+    if (b->release)
+        b->release(s->base);
+    else
+        std::free(s->base);
+    delete b;
 }
 
 void value_stack_grow(ValueStack* s, size_t min_capacity) {
     size_t cap = s->capacity * 2;
     if (cap < min_capacity) cap = min_capacity;
-    auto* base = static_cast<StackValue*>(std::realloc(s->base, cap * sizeof(StackValue)));
+    ValueStackBox* b = box_of(s);
+    StackValue* base;
+    if (b->release) {
+        base = static_cast<StackValue*>(std::malloc(cap * sizeof(StackValue)));
+        if (base) {
+            std::memcpy(base, s->base, s->capacity * sizeof(StackValue));
+            b->release(s->base);
+            b->release = nullptr;
+        }
+    } else {
+        base = static_cast<StackValue*>(std::realloc(s->base, cap * sizeof(StackValue)));
+    }
     if (!base) fatal("seq_stack_grow", "cannot grow value stack to %zu slots", cap);
     s->base = base;
     s->capacity = cap;
@@ -90,6 +125,15 @@ Stack clone_stack_with_base(Stack sp, Stack* new_base) {
         base[i] = share_value(clone_value(src[i]));
     *new_base = base;
     return base + depth;
+}
+
+Stack clone_stack_into(Stack sp, StackValue* dst, size_t capacity) {
+    size_t depth = stack_depth("clone_stack", sp);
+    if (depth > capacity) return nullptr;
+    Stack src = sp - depth;
+    for (size_t i = 0; i < depth; ++i)
+        dst[i] = share_value(clone_value(src[i]));
+    return dst + depth;
 }
 
 // ---- typed pops --------------------------------------------------------------------

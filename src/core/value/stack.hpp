@@ -25,6 +25,10 @@ struct ValueStack {
 };
 
 ValueStack* value_stack_new(size_t capacity);
+// A handle on storage it does not own (a strand's slot value stack): freeing
+// the handle drops its values and calls release(base) instead of free();
+// growing it moves the values to a buffer of its own.
+ValueStack* value_stack_on(StackValue* base, size_t capacity, void (*release)(StackValue*));
 void value_stack_free(ValueStack* s);  // drops values below sp
 void value_stack_grow(ValueStack* s, size_t min_capacity);
 
@@ -43,6 +47,9 @@ size_t stack_depth(const char* word, Stack sp);
 // Deep-copies the current strand's stack [base, sp) into a new owned buffer
 // (arena strings become global). Returns the new sp; *new_base gets the base.
 Stack clone_stack_with_base(Stack sp, Stack* new_base);
+// The same copy into `dst` (capacity slots): returns the new sp, or null
+// (nothing copied) when the stack is deeper than that.
+Stack clone_stack_into(Stack sp, StackValue* dst, size_t capacity);
 
 // ---- primitive operations ------------------------------------------------------
 
