@@ -94,7 +94,7 @@ SEQ_API seq_stack_t patch_seq_float_to_bytes_f32_be(seq_stack_t sp) {
     }
 
 SEQ_F_UNARY(sqrt, "f.sqrt", std::sqrt(x))
-SEQ_F_UNARY(cbrt, "f.cbrt", std::cbrt(x))
+SEQ_F_UNARY(cbrt, "f.cbrt", math::cube_root(x))
 SEQ_F_UNARY(exp, "f.exp", std::exp(x))
 SEQ_F_UNARY(ln, "f.ln", std::log(x))
 SEQ_F_UNARY(log10, "f.log10", std::log10(x))

@@ -257,7 +257,10 @@ void yield_now() {
 void yield_to_loop() {
     Strand* s = current_strand();
     if (!s) return;
+    // The checks switch_out makes (a dense stack has no guard page).
     if (!StackPool::canary_intact(s->stack)) report_stack_overflow(s->id);
+    if (s->slot_stack != SlotStack::None && !StackPool::value_canary_intact(s->stack))
+        report_value_stack_overflow(s->id);
     Worker* w = s->home;
     SEQ_ASSERT(w == current_worker() && w->running == s,
                "switching out a strand that is not running on this worker");

@@ -31,6 +31,17 @@ inline double round_ties_even(double x) {
     return __builtin_roundeven(x);
 }
 
+// The cube root, exact for perfect cubes. glibc 2.36's cbrt(27.0) is
+// 3.0000000000000004, while upstream's runtime (Rust's cbrt, musl's
+// algorithm) gives 3.0 and its own test `27.0 f.cbrt 3.0 f.=` relies on it:
+// when the nearest integer cubes back to x exactly, that integer is the
+// answer (it is the exact root, so never a worse one).
+inline double cube_root(double x) {
+    double r = std::cbrt(x);
+    double n = std::nearbyint(r);
+    return n * n * n == x ? n : r;
+}
+
 inline constexpr double kPi = 3.14159265358979323846264338327950288;
 inline constexpr double kE = 2.71828182845904523536028747135266250;
 inline constexpr double kTau = 6.28318530717958647692528676655900577;
