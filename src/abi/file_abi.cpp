@@ -30,7 +30,9 @@ struct LineCtx {
     StackValue quot;
 };
 
-void call_with_line(void* p, std::string_view line) {
+// Runs the quotation on one line. file-for-each-line+ is 5.4-only (7.x removed
+// it), so in the 7.7.3 build nothing may call this.
+[[maybe_unused]] void call_with_line(void* p, std::string_view line) {
     auto* c = static_cast<LineCtx*>(p);
     c->sp = invoke_callable(push(c->sp, make_string(line)), c->quot, "file-for-each-line+");
     // Upstream yields after every line so a long file shares the worker.
@@ -68,6 +70,8 @@ SEQ_API seq_stack_t patch_seq_file_size(seq_stack_t sp) {
     return push_with_flag(sp, make_int(size.value_or(0)), size.has_value());
 }
 
+#ifdef SEQ_ABI_54
+// Removed by seqc 7.x: only the 5.4 archive exports it (seq/runtime.h).
 SEQ_API seq_stack_t patch_seq_file_for_each_line_plus(seq_stack_t sp) {
     StackValue quot = pop_callable(sp, "file-for-each-line+");
     StackValue path_v = *--sp;
@@ -83,6 +87,7 @@ SEQ_API seq_stack_t patch_seq_file_for_each_line_plus(seq_stack_t sp) {
     return push_with_flag(ctx.sp, make_string(ok ? std::string_view() : std::string_view(error)),
                           ok);
 }
+#endif
 
 SEQ_API seq_stack_t patch_seq_dir_exists(seq_stack_t sp) {
     return path_op(sp, "dir.exists?",
