@@ -597,6 +597,20 @@ TEST_F(Tcp, ClosingAListenerWakesAcceptorsWithFalse) {
     EXPECT_TRUE(wait_until([&] { return failed.load() == 3; }));
 }
 
+// seq-runtime 5.4.0's tcp.close closed only streams (a listener's id gave
+// false and stayed open); 7.x closes listeners too. We do that for both
+// archives (docs/abi-versions.md): test_tcp_54 runs these two as well.
+TEST_F(Tcp, CloseClosesAListenerAndFreesItsPort) {
+    auto [listener, port] = listen_local();
+    EXPECT_TRUE(abi_close(listener));
+    EXPECT_FALSE(abi_close(listener)) << "a closed listener's id is rejected";
+    IdFlag c = abi_accept(listener);
+    EXPECT_FALSE(c.ok);
+    int fd = raw_connect(port);
+    EXPECT_LT(fd, 0) << "nothing listens on the port any more";
+    if (fd >= 0) close(fd);
+}
+
 // ---- reads ------------------------------------------------------------------------------------
 
 TEST_F(Tcp, ReadReturnsWhatIsAvailableAndEndOfStream) {
