@@ -1,9 +1,10 @@
-// encoding.* words (seq-runtime 5.4.0 encoding.rs): Base64, URL-safe Base64
-// and hex. Decoders end in a Bool: bad input, or decoded bytes that are not
-// valid UTF-8, give "" false.
+// encoding.* words (seq-runtime encoding.rs): Base64, URL-safe Base64 and hex.
+// Decoders end in a Bool: bad input gives "" false, and so do decoded bytes
+// that are not valid UTF-8 for seqc 5.4.0; for 7.x they are the String.
 #include <string>
 
 #include "abi/abi.hpp"
+#include "abi/abi_version.hpp"
 #include "core/words/encoding.hpp"
 #include "seq/runtime_strings.h"
 
@@ -26,7 +27,7 @@ Stack decode_word(Stack sp, const char* word, Decode decode) {
         if (!decode(s, out)) return std::nullopt;
         return out;
     });
-    return push_text_result(sp, bytes);
+    return push_text_result(sp, bytes, kStringBytes);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // File and directory words (seq-runtime 5.4.0 file.rs). The I/O itself is
 // in io/fs (where it blocks and why: see there and docs/abi-system.md).
 #include "abi/abi.hpp"
+#include "abi/abi_version.hpp"
 #include "core/sched/strand.hpp"
 #include "core/value/callable.hpp"
 #include "core/value/list.hpp"
@@ -44,7 +45,8 @@ struct LineCtx {
 extern "C" {
 
 SEQ_API seq_stack_t patch_seq_file_slurp(seq_stack_t sp) {
-    auto content = with_string(sp, "file-slurp", file_read_string);
+    auto content = with_string(
+        sp, "file-slurp", [](std::string_view p) { return file_read_string(p, kStringBytes); });
     return push_with_flag(sp, content ? *content : make_string(""), content.has_value());
 }
 

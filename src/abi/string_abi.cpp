@@ -6,6 +6,7 @@
 #include <string>
 
 #include "abi/abi.hpp"
+#include "abi/abi_version.hpp"
 #include "core/text/strings.hpp"
 #include "core/text/utf8.hpp"
 #include "seq/runtime_strings.h"
@@ -115,7 +116,9 @@ SEQ_API seq_stack_t patch_seq_string_find(seq_stack_t sp) {
 }
 
 SEQ_API seq_stack_t patch_seq_string_split(seq_stack_t sp) {
-    StackValue list = with_strings(sp, "string_split", strings::split);
+    StackValue list = with_strings(sp, "string_split", [](std::string_view s, std::string_view d) {
+        return strings::split(s, d, kStringBytes);
+    });
     return push(sp, list);
 }
 
