@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the self-contained libseq_runtime.a that compiled Seq programs link
+# Builds a self-contained archive (libseq_runtime.a for seqc 7.7.3,
+# libseq_runtime-5.4.a for seqc 5.4.0) that compiled Seq programs link
 # with nothing but `-lseq_runtime` (the Seq compiler's link line): our objects,
 # libuv, Boost.Context and the parts of libssl, libcrypto, RE2, zlib, zstd and
 # libstdc++/libm they use, partially
