@@ -1068,12 +1068,12 @@ TEST_F(Tcp, AcceptBacksOffOnEmfileAndRecovers) {
 }
 
 TEST(TcpConfig, ParsersWarnAndFallBack) {
-    EXPECT_EQ(parse_max_sockets(nullptr), 10000u);
-    EXPECT_EQ(parse_max_sockets("64"), 64u);
+    EXPECT_EQ(parse_max_sockets(nullptr, 10000), 10000u);
+    EXPECT_EQ(parse_max_sockets("64", 10000), 64u);
     testing::internal::CaptureStderr();
-    EXPECT_EQ(parse_max_sockets("0"), 10000u);
-    EXPECT_EQ(parse_max_sockets("lots"), 10000u);
-    EXPECT_EQ(parse_max_sockets("99999999999"), 10000u);
+    EXPECT_EQ(parse_max_sockets("0", 10000), 10000u);
+    EXPECT_EQ(parse_max_sockets("lots", 10000), 10000u);
+    EXPECT_EQ(parse_max_sockets("99999999999", 10000), 10000u);
     EXPECT_EQ(parse_tcp_read_max("8"), size_t{1} << 20);
     std::string err = testing::internal::GetCapturedStderr();
     EXPECT_NE(err.find("SEQ_MAX_SOCKETS='lots'"), std::string::npos) << err;

@@ -27,7 +27,11 @@ readelf -sW "$@" | awk '($5 == "GLOBAL" || $5 == "WEAK") && $6 == "DEFAULT" && $
 # reference, searched as a group because they reference each other (RE2 needs
 # libstdc++, which needs libm) in no fixed order. -d turns common symbols
 # (libcrypto's OPENSSL_ia32cap_P) into definitions, which objcopy can localize.
-ld -r -d -o "$work/merged.o" "$@" --whole-archive "${archives[@]:0:2}" --no-whole-archive \
+# --force-group-allocation dissolves COMDAT groups (inline functions, typeinfo):
+# kept as groups, a C++ host's own copy of one would win at link time and the
+# archive's references to its now-local symbols would point into a discarded
+# section (`defined in discarded section`; test install_cmake_cxx).
+ld -r -d --force-group-allocation -o "$work/merged.o" "$@" --whole-archive "${archives[@]:0:2}" --no-whole-archive \
   --start-group "${archives[@]:2}" --end-group
 objcopy --keep-global-symbols="$work/keep.txt" "$work/merged.o" "$work/seq_runtime.o"
 rm -f "$out"

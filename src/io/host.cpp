@@ -8,6 +8,7 @@
 
 #include "core/fatal.hpp"
 #include "core/sched/config.hpp"
+#include "core/sched/diagnostics.hpp"
 #include "core/sched/scheduler.hpp"
 #include "core/sched/strand.hpp"
 #include "core/sched/worker.hpp"
@@ -72,13 +73,16 @@ int runtime_start(const StartOptions& o) {
     if (o.stack_size) c.stack_size = (o.stack_size + 4095) & ~uint64_t{4095};
     if (o.pool_capacity) c.pool_capacity = o.pool_capacity;
     if (o.yield_slice_us) c.yield_slice_us = o.yield_slice_us;
-    return scheduler_init_with(&c) ? kOk : kERunning;
+    if (!scheduler_init_with(&c)) return kERunning;
+    report_at_exit();  // SEQ_REPORT: a host has no main that calls patch_seq_report()
+    return kOk;
 }
 
 int runtime_stop() {
     if (current_worker()) return kEInStrand;
     if (!scheduler_running()) return kENotRunning;
     wait_all_strands();
+    report_note_stop();  // the worker count, for a report printed after the workers are gone
     scheduler_shutdown();
     return kOk;
 }

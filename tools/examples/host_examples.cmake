@@ -19,7 +19,8 @@ else()
   target_link_libraries(kv_server PRIVATE seq_runtime_static seq_sanitizers)
 endif()
 
-# A C++ host: the CMake consumer's way, target seq::seq_runtime_static.
+# A C++ host, linked as CMake code inside this tree links: seq::seq_runtime_static.
+# Installed consumers link seq::seq_runtime (test/install builds one such).
 add_executable(pipeline ${SEQ_HOST_EXAMPLES}/pipeline.cpp)
 target_link_libraries(pipeline PRIVATE seq::seq_runtime_static seq_warnings)
 

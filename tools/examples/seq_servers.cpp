@@ -8,9 +8,13 @@
 // comparison with the raw libuv server measures the runtime's I/O path.
 #include "seq_servers.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <condition_variable>
 #include <cstring>
 #include <mutex>
+#include <string>
+#include <string_view>
 
 #include "core/value/value.hpp"  // stand-ins only: a String's bytes
 #include "seq/runtime.h"
@@ -37,25 +41,94 @@ inline size_t string_len(seq_value_t v) {
     return seq::string_of(v)->len;
 }
 
-// stand-in for `swap string.concat` + scanning for "\r\n\r\n" + substring:
-// ( buf s -- rest n ) appends s to buf and takes off the n complete requests
-// (GET requests end with an empty line).
+// Caps every server copied from this one should have: a request head larger
+// than kMaxHead is answered 431 and a body larger than kMaxBody 413, then the
+// connection is closed; without them one client with a 100 MB request line
+// holds 100 MB and the CPU (issue 13 measured 21 s and 244 MB).
+constexpr size_t kMaxHead = 8 * 1024;
+constexpr int64_t kMaxBody = 1 << 20;
+constexpr char kReply431[] =
+    "HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Length: 0\r\nConnection: "
+    "close\r\n\r\n";
+constexpr char kReply413[] =
+    "HTTP/1.1 413 Content Too Large\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+
+// The Content-Length of a request head (case-insensitive name), 0 if none,
+// -1 if it is not a number.
+int64_t content_length(std::string_view head) {
+    static constexpr std::string_view kName = "\r\ncontent-length:";
+    for (size_t i = 0; i + kName.size() <= head.size(); ++i) {
+        size_t k = 0;
+        while (k < kName.size() &&
+               std::tolower(static_cast<unsigned char>(head[i + k])) == kName[k])
+            ++k;
+        if (k < kName.size()) continue;
+        size_t at = i + kName.size();
+        while (at < head.size() && head[at] == ' ')
+            ++at;
+        int64_t v = 0;
+        size_t digits = 0;
+        for (; at < head.size() && head[at] >= '0' && head[at] <= '9'; ++at, ++digits) {
+            if (v > kMaxBody) return v;  // already too large: stop before overflow
+            v = v * 10 + (head[at] - '0');
+        }
+        return digits ? v : -1;
+    }
+    return 0;
+}
+
+// stand-in for `string.concat` + `string.find` + substring, incremental:
+// ( buf skip s -- rest n status ) appends s to the unparsed rest `buf`,
+// first dropping `skip` body bytes still owed by the previous request, and
+// takes off the n complete requests (a head ending with an empty line, then
+// Content-Length bytes of body). status: 0, or 431/413 when the caps were
+// passed. Only the unparsed rest (< kMaxHead) is ever copied again, and the
+// search resumes where the last one stopped, so a request costs O(its size)
+// however it is split across reads.
 seq_stack_t http_take_requests(seq_stack_t sp) {
     seq_value_t s = *--sp;
+    int64_t skip = SEQ_INT_VALUE(*--sp);
     seq_value_t buf = *--sp;
-    std::string all(seq::string_of(buf)->view());
-    all += seq::string_of(s)->view();
+    std::string_view in = seq::string_of(s)->view();
+    size_t owed = std::min(static_cast<size_t>(skip), in.size());
+    in.remove_prefix(owed);
+    skip -= static_cast<int64_t>(owed);
+    std::string_view old = seq::string_of(buf)->view();
+    std::string all;
+    all.reserve(old.size() + in.size());
+    all.append(old);
+    all.append(in);
+    // "\r\n\r\n" cannot end inside the old rest (it was searched): start
+    // three bytes before its end.
+    size_t scan = old.size() >= 3 ? old.size() - 3 : 0;
     seq::drop_value(s);
     seq::drop_value(buf);
-    int64_t n = 0;
-    size_t pos = 0, end;
-    while ((end = all.find("\r\n\r\n", pos)) != std::string::npos) {
+    int64_t n = 0, status = 0;
+    size_t pos = 0;
+    while (skip == 0) {
+        size_t end = all.find("\r\n\r\n", std::max(pos, scan));
+        if (end == std::string::npos) break;
+        if (end - pos > kMaxHead) {
+            status = 431;
+            break;
+        }
+        int64_t body = content_length(std::string_view(all).substr(pos, end - pos));
+        if (body < 0 || body > kMaxBody) {
+            status = 413;
+            break;
+        }
         ++n;
         pos = end + 4;
+        size_t here = std::min(static_cast<size_t>(body), all.size() - pos);
+        pos += here;
+        skip = body - static_cast<int64_t>(here);
     }
-    seq_string_parts rest = {all.data() + pos, all.size() - pos, 0, true};
+    if (status == 0 && all.size() - pos > kMaxHead) status = 431;
+    seq_string_parts rest = {all.data() + pos, status ? 0 : all.size() - pos, 0, true};
     sp = patch_seq_push_seqstring(sp, &rest);
-    return patch_seq_push_int(sp, n);
+    sp = patch_seq_push_int(sp, skip);
+    sp = patch_seq_push_int(sp, n);
+    return patch_seq_push_int(sp, status);
 }
 
 // : echo-connection ( listener client -- )
@@ -89,35 +162,43 @@ seq_stack_t echo_connection(seq_stack_t sp) {
 }
 
 // : http-connection ( listener client -- )
-//   nip "" swap                                   # ( buf client )
-//   loop: dup tcp.read ... rot swap http-take     # ( client rest n )
+//   nip "" 0 rot                                  # ( buf skip client )
+//   loop: dup tcp.read ...                        # a read that fails (reset,
+//                                                 # SEQ_TCP_READ_TIMEOUT_MS) ends it
+//         3 roll 3 roll rot http-take             # ( client rest skip n status )
 //         n times: HTTP-REPLY over tcp.write      # keep-alive replies
-//   tcp.close drop drop ;
+//         status 0 <> if: 431/413 reply, close
+//   tcp.close drop drop drop ;
 seq_stack_t http_connection(seq_stack_t sp) {
     sp = patch_seq_nip(sp);  // ( client )
     g_stats.connections.fetch_add(1, std::memory_order_relaxed);
     sp = patch_seq_push_string(sp, "");  // ( client "" )
-    sp = patch_seq_swap(sp);             // ( buf client )
+    sp = patch_seq_push_int(sp, 0);      // ( client "" 0 )
+    sp = patch_seq_rot(sp);              // ( buf skip client )
     for (;;) {
-        sp = patch_seq_dup(sp);       // ( buf c c )
-        sp = patch_seq_tcp_read(sp);  // ( buf c s ok )
+        sp = patch_seq_dup(sp);       // ( buf skip c c )
+        sp = patch_seq_tcp_read(sp);  // ( buf skip c s ok )
         bool ok = pop_flag(sp);
         if (!ok || string_len(sp[-1]) == 0) {
             if (!ok) g_stats.failures.fetch_add(1, std::memory_order_relaxed);
-            sp = patch_seq_drop_op(sp);  // ( buf c )
+            sp = patch_seq_drop_op(sp);  // ( buf skip c )
             break;
         }
         g_stats.bytes_in.fetch_add(string_len(sp[-1]), std::memory_order_relaxed);
-        sp = patch_seq_rot(sp);            // ( c s buf )
-        sp = patch_seq_swap(sp);           // ( c buf s )
-        sp = http_take_requests(sp);       // ( c rest n )
-        int64_t n = SEQ_INT_VALUE(*--sp);  // ( c rest )
-        sp = patch_seq_swap(sp);           // ( rest c )
+        sp = patch_seq_push_int(sp, 3);
+        sp = patch_seq_roll(sp);  // ( skip c s buf )
+        sp = patch_seq_push_int(sp, 3);
+        sp = patch_seq_roll(sp);                // ( c s buf skip )
+        sp = patch_seq_rot(sp);                 // ( c buf skip s )
+        sp = http_take_requests(sp);            // ( c rest skip n status )
+        int64_t status = SEQ_INT_VALUE(*--sp);  // ( c rest skip n )
+        int64_t n = SEQ_INT_VALUE(*--sp);       // ( c rest skip )
+        sp = patch_seq_rot(sp);                 // ( rest skip c )
         bool wrote = true;
         for (int64_t i = 0; i < n && wrote; ++i) {
-            sp = patch_seq_push_seqstring(sp, &kHttpReplyLit);  // ( rest c reply )
-            sp = patch_seq_over(sp);                            // ( rest c reply c )
-            sp = patch_seq_tcp_write(sp);                       // ( rest c ok )
+            sp = patch_seq_push_seqstring(sp, &kHttpReplyLit);  // ( rest skip c reply )
+            sp = patch_seq_over(sp);                            // ( rest skip c reply c )
+            sp = patch_seq_tcp_write(sp);                       // ( rest skip c ok )
             wrote = pop_flag(sp);
             if (wrote) g_stats.requests.fetch_add(1, std::memory_order_relaxed);
         }
@@ -125,8 +206,17 @@ seq_stack_t http_connection(seq_stack_t sp) {
             g_stats.failures.fetch_add(1, std::memory_order_relaxed);
             break;
         }
+        if (status) {
+            g_stats.refused.fetch_add(1, std::memory_order_relaxed);
+            sp = patch_seq_push_string(sp, status == 431 ? kReply431 : kReply413);
+            sp = patch_seq_over(sp);
+            sp = patch_seq_tcp_write(sp);  // ( rest skip c ok )
+            sp = patch_seq_drop_op(sp);
+            break;
+        }
     }
-    sp = patch_seq_tcp_close(sp);  // ( buf ok )
+    sp = patch_seq_tcp_close(sp);  // ( buf skip ok )
+    sp = patch_seq_drop_op(sp);
     sp = patch_seq_drop_op(sp);
     return patch_seq_drop_op(sp);
 }

@@ -17,6 +17,7 @@ struct Stats {
     std::atomic<uint64_t> requests{0};     // echo: reads echoed; http: replies sent
     std::atomic<uint64_t> bytes_in{0};     // bytes read
     std::atomic<uint64_t> failures{0};     // reads/writes that returned false
+    std::atomic<uint64_t> refused{0};      // http: requests over a cap (431/413)
 };
 Stats& stats();
 

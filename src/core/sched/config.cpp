@@ -51,6 +51,11 @@ uint64_t parse_yield_slice_us(const std::optional<std::string>& v) {
     return env_count_or_off("SEQ_YIELD_SLICE_US", raw(v), "time-slice yielding");
 }
 
+uint64_t parse_preempt_ms(const std::optional<std::string>& v) {
+    // 0 turns asynchronous preemption off; above a second it would not help.
+    return env_number_in_range("SEQ_PREEMPT_MS", raw(v), 0, 1000, 10);
+}
+
 size_t parse_registry_size(const std::optional<std::string>& v) {
     // 0 is allowed: no slots, every strand counts as overflow
     return env_number("SEQ_STRAND_REGISTRY_SIZE", raw(v), 1024);
@@ -91,6 +96,7 @@ Config load_config() {
     c.workers = parse_workers(env_var("SEQ_WORKERS"));
     c.yield_interval = parse_yield_interval(env_var("SEQ_YIELD_INTERVAL"));
     c.yield_slice_us = parse_yield_slice_us(env_var("SEQ_YIELD_SLICE_US"));
+    c.preempt_ms = parse_preempt_ms(env_var("SEQ_PREEMPT_MS"));
     c.registry_size = parse_registry_size(env_var("SEQ_STRAND_REGISTRY_SIZE"));
     c.stack_guard = parse_stack_guard(env_var("SEQ_STACK_GUARD"));
     return c;

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cinttypes>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <utility>
@@ -19,6 +20,7 @@
 #include "core/sched/scheduler.hpp"
 #include "core/sched/stack_pool.hpp"
 #include "core/sched/worker.hpp"
+#include "core/sys/drain.hpp"
 #include "core/sys/signals.hpp"
 
 namespace seq {
@@ -92,6 +94,9 @@ void report_stack_overflow(uint64_t strand_id) {
 
 void install_diagnostic_signals() {
     if (g_installed.exchange(true)) return;
+    // A drain (SEQ_DRAIN_MS) ends the process itself: it prints the report
+    // the program's main would have printed.
+    set_drain_report_hook(emit_report);
 
     struct sigaction segv {};
     sigemptyset(&segv.sa_mask);
@@ -183,7 +188,25 @@ namespace {
 const uint64_t* g_word_counters = nullptr;
 const char* const* g_word_names = nullptr;
 int64_t g_word_count = 0;
+// The at-exit report of hosts (report_at_exit).
+std::atomic<bool> g_report_emitted{false};
+std::atomic<uint64_t> g_first_start_ns{0};
+std::atomic<size_t> g_last_workers{0};
+
+void report_if_not_yet() {
+    if (!g_report_emitted.load()) emit_report();
+}
 }  // namespace
+
+void report_at_exit() {
+    uint64_t unset = 0;
+    if (g_first_start_ns.compare_exchange_strong(unset, monotonic_ns()))
+        std::atexit(report_if_not_yet);
+}
+
+void report_note_stop() {
+    if (scheduler_running()) g_last_workers.store(scheduler().workers.size());
+}
 
 void report_init(const uint64_t* counters, const char* const* names, int64_t count) {
     g_word_counters = counters;
@@ -192,6 +215,7 @@ void report_init(const uint64_t* counters, const char* const* names, int64_t cou
 }
 
 void emit_report() {
+    g_report_emitted.store(true);
     auto mode = env_var("SEQ_REPORT");
     if (!mode || mode->empty() || *mode == "0") return;
     bool json = false, words = false;
@@ -209,8 +233,9 @@ void emit_report() {
         return;
     }
     Counters& c = counters();
-    uint64_t ms = scheduler_elapsed_ns() / 1000000;
-    size_t threads = scheduler_running() ? scheduler().workers.size() : 0;
+    uint64_t first = g_first_start_ns.load();
+    uint64_t ms = (first ? monotonic_ns() - first : scheduler_elapsed_ns()) / 1000000;
+    size_t threads = scheduler_running() ? scheduler().workers.size() : g_last_workers.load();
     std::vector<std::pair<std::string, uint64_t>> counts;
     if (words && g_word_counters) {
         for (int64_t i = 0; i < g_word_count; ++i)

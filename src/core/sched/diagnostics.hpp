@@ -32,4 +32,13 @@ std::string diagnostics_text();
 void emit_report();
 void report_init(const uint64_t* counters, const char* const* names, int64_t count);
 
+// Hosts (seq/host.h) have no generated main that calls patch_seq_report()
+// after scheduler_run, so seq_runtime_start arms the report for process exit
+// (once per process): it prints unless something called emit_report()
+// already, covering every start/stop cycle, its wall clock counted from the
+// first start. seq_runtime_stop calls report_note_stop() first, because the
+// worker count is gone with the workers.
+void report_at_exit();
+void report_note_stop();
+
 }  // namespace seq

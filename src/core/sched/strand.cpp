@@ -210,6 +210,18 @@ void yield_now() {
     switch_out(s, SwitchReason::Yield);
 }
 
+void yield_to_loop() {
+    Strand* s = current_strand();
+    if (!s) return;
+    if (!StackPool::canary_intact(s->stack)) report_stack_overflow(s->id);
+    Worker* w = s->home;
+    SEQ_ASSERT(w == current_worker() && w->running == s,
+               "switching out a strand that is not running on this worker");
+    Handoff h{s, SwitchReason::Preempt, s->sched_fctx};
+    w->running = nullptr;
+    arrive(s, fiber_jump(s->sched_fctx, &h, s->san, w->san));
+}
+
 void migrate_to(Worker* w) {
     Strand* s = current_strand();
     if (!s) fatal("migrate", "called outside a strand");

@@ -38,7 +38,9 @@ using EntryFn = Stack (*)(Stack);
 enum class WakeState : uint32_t { Running = 0, Parked = 1, Notified = 2 };
 
 // Why a strand switched out.
-enum class SwitchReason : uintptr_t { Yield = 1, Park = 2, Done = 3, Migrate = 4 };
+// Preempt: a Yield that goes through the worker loop, which polls before it
+// queues the strand again (yield_to_loop).
+enum class SwitchReason : uintptr_t { Yield = 1, Park = 2, Done = 3, Migrate = 4, Preempt = 5 };
 
 // Passed with every context switch: who switched out and why. A strand that
 // switches out either returns to its worker loop or, when another strand is
@@ -112,6 +114,11 @@ void wake(Strand* s);
 void note_woken(Strand* s);
 // Moves the current strand to the back of its worker's run queue.
 void yield_now();
+// Like yield_now, but always through the worker's loop, which polls its
+// timers and I/O before it runs another strand: for a strand stopped because
+// it ran too long (core/sched/preempt), whose worker may have let the loop
+// wait all that time.
+void yield_to_loop();
 // Moves the current strand onto worker `w` (returns running there).
 void migrate_to(Worker* w);
 

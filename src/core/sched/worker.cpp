@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <utility>
 
 #include "core/assert.hpp"
 #include "core/fatal.hpp"
@@ -156,6 +157,10 @@ void Worker::after_switch(Strand* prev, SwitchReason why, fcontext_t prev_ctx) {
             }
             break;
         }
+        case SwitchReason::Preempt:
+            SEQ_ASSERT(preempted == nullptr, "two preempted strands at once");
+            preempted = prev;
+            break;
         case SwitchReason::Migrate: {
             Worker* target = prev->migrate_to;
             SEQ_ASSERT(target != nullptr && prev->pin_count > 0,
@@ -203,8 +208,17 @@ void Worker::main() {
             if (!s) break;
             ready.donate_if_others_idle();
             run_strand(s);
+            if (preempted) break;
         }
-        if (ready.has_ready()) {
+        if (preempted) {
+            // The strand ran long enough for a timer or a socket to wait:
+            // serve the loop, then queue the strand behind what it woke.
+            set_current_context(nullptr);
+            uv_run(&loop, UV_RUN_NOWAIT);
+            last_poll = monotonic_ns();
+            ready.take_posted();
+            ready.push_ready(std::exchange(preempted, nullptr));
+        } else if (ready.has_ready()) {
             uint64_t now = monotonic_ns();
             if (now - last_poll >= kPollIntervalNs) {
                 set_current_context(nullptr);  // loop callbacks run outside any strand

@@ -12,6 +12,7 @@
 // it: the thread, the uv loop, the eventfd, sleeping and waking.
 #pragma once
 
+#include <pthread.h>
 #include <uv.h>
 
 #include <atomic>
@@ -45,6 +46,9 @@ struct Worker {
 
     void start();  // creates the thread
     void join();
+    // The thread, for the preemption signal (core/sched/preempt); valid
+    // between start() and join().
+    pthread_t native_thread() { return thread_.native_handle(); }
 
     // Any thread: queue a strand here and wake the worker if it sleeps.
     void post(Strand* s);
@@ -76,6 +80,9 @@ struct Worker {
     StackCache stacks;
     FiberSan san;  // the worker thread's own stack
     uint64_t switches = 0;
+    // A strand stopped by preemption (yield_to_loop): the loop is polled
+    // before it is queued again, so whatever that wakes runs first.
+    Strand* preempted = nullptr;
 
     // ---- shared state ----
     std::atomic<bool> sleeping{false};
@@ -86,7 +93,7 @@ struct Worker {
     // The id of the strand running here (0: none), for diagnostics: written
     // by this worker at every switch (a plain store), read by anyone.
     std::atomic<uint64_t> running_id{0};
-    WorkerShutdown shutdown_result;         // written by the thread as it ends
+    WorkerShutdown shutdown_result;  // written by the thread as it ends
 
   private:
     void main();

@@ -7,6 +7,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/sched/preempt.hpp"
 #include "core/sched/scheduler.hpp"
 #include "core/sched/strand.hpp"
 #include "core/sched/worker.hpp"
@@ -16,9 +17,13 @@ namespace seq {
 
 namespace {
 
-// The time-slice monitor (SEQ_YIELD_SLICE_US): a thread that looks at each
-// worker every half slice and asks the running strand to yield when the
-// worker has not switched since the previous look.
+// The monitor: a thread that looks at each worker every period and, when a
+// worker has not switched strands since the previous look (its strand has run
+// for at least one period), asks that strand to stop: through the preempt
+// flag that maybe_yield reads (time slicing, SEQ_YIELD_SLICE_US), and with
+// the preemption signal when compiled code runs there (SEQ_PREEMPT_MS,
+// core/sched/preempt). It adds nothing to a switch: it only reads counters
+// the workers keep anyway.
 struct Monitor {
     std::thread thread;
     std::atomic<bool> stop{false};
@@ -27,17 +32,26 @@ struct Monitor {
 };
 Monitor* g_monitor = nullptr;
 
-void monitor_main(Scheduler* sched, Monitor* m, uint64_t slice_us) {
+struct MonitorPlan {
+    uint64_t period_us;
+    bool slice;    // set the preempt flag
+    bool preempt;  // send the signal
+};
+
+void monitor_main(Scheduler* sched, Monitor* m, MonitorPlan plan) {
     std::vector<uint64_t> last(sched->workers.size(), ~uint64_t{0});
-    auto period = std::chrono::microseconds(slice_us / 2 ? slice_us / 2 : 1);
+    auto period = std::chrono::microseconds(plan.period_us ? plan.period_us : 1);
     std::unique_lock<std::mutex> lock(m->mu);
     while (!m->stop.load()) {
         m->cv.wait_for(lock, period);
         for (size_t i = 0; i < sched->workers.size(); ++i) {
             Worker* w = sched->workers[i].get();
             uint64_t seen = w->strands_run.load(std::memory_order_relaxed);
-            if (seen == last[i] && !w->sleeping.load(std::memory_order_relaxed))
-                w->preempt.store(true, std::memory_order_relaxed);
+            if (seen == last[i] && !w->sleeping.load(std::memory_order_relaxed)) {
+                if (plan.slice) w->preempt.store(true, std::memory_order_relaxed);
+                if (plan.preempt && w->running_id.load(std::memory_order_relaxed) != 0)
+                    preempt_interrupt(*w);
+            }
             last[i] = seen;
         }
     }
@@ -61,10 +75,15 @@ void yield_valve_start(Scheduler& sched) {
     uint64_t interval = std::min<uint64_t>(sched.config.yield_interval, UINT32_MAX);
     g_yield_valve.store(interval | (uint64_t{sched.config.yield_slice_us ? 1u : 0u} << 32),
                         std::memory_order_relaxed);
-    if (sched.config.yield_slice_us) {
+    MonitorPlan plan{0, sched.config.yield_slice_us != 0, preempt_start(sched.config.preempt_ms)};
+    // Half a slice between looks: a strand is asked to stop after one to two.
+    uint64_t period = UINT64_MAX;
+    if (plan.slice) period = sched.config.yield_slice_us / 2;
+    if (plan.preempt) period = std::min<uint64_t>(period, sched.config.preempt_ms * 1000 / 2);
+    if (plan.slice || plan.preempt) {
+        plan.period_us = period;
         g_monitor = new Monitor;
-        g_monitor->thread =
-            std::thread(monitor_main, &sched, g_monitor, sched.config.yield_slice_us);
+        g_monitor->thread = std::thread(monitor_main, &sched, g_monitor, plan);
     }
 }
 
@@ -75,6 +94,7 @@ void yield_valve_stop_monitor() {
     g_monitor->thread.join();
     delete g_monitor;
     g_monitor = nullptr;
+    preempt_stop();
 }
 
 void yield_valve_close() {

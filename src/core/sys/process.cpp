@@ -10,6 +10,8 @@
 #include <thread>
 
 #include "core/output.hpp"
+#include "core/sys/drain.hpp"
+#include "core/sys/fd_limit.hpp"
 #include "core/sys/signals.hpp"
 
 namespace seq {
@@ -80,6 +82,11 @@ void sigint_watcher() {
 
 void install_process_signal_policy() {
     if (g_policy_installed.exchange(true)) return;
+    // Once per process, like the signal policy: the soft descriptor limit up
+    // to the hard one (sockets are descriptors), and SIGTERM's drain when
+    // SEQ_DRAIN_MS asks for it.
+    raise_fd_limit();
+    install_drain_policy();
 
     g_sigint_fd = eventfd(0, EFD_CLOEXEC);
     std::thread(sigint_watcher).detach();

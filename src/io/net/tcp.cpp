@@ -1,6 +1,7 @@
 #include "io/net/tcp.hpp"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -15,6 +16,7 @@
 #include <condition_variable>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -26,13 +28,16 @@
 #include "core/sched/scheduler.hpp"
 #include "core/sched/strand.hpp"
 #include "core/sched/worker.hpp"
+#include "core/sys/drain.hpp"
 #include "core/sys/env_number.hpp"
+#include "core/sys/fd_limit.hpp"
 #include "core/text/utf8.hpp"
 #include "io/in_strand.hpp"
 #include "io/net/connect.hpp"
 #include "io/net/dns.hpp"
 #include "io/net/socket_table.hpp"
 #include "io/net/transport.hpp"
+#include "io/timer.hpp"
 #include "io/uv_bridge.hpp"
 
 namespace seq {
@@ -117,6 +122,15 @@ struct StreamSocket : SocketBase {
     // `upgrading`, reads and writes fail (as upstream's reserved slot).
     std::unique_ptr<Transport> transport;
     bool upgrading = false;
+    // Accepted from a listener: counted among the connections a drain waits
+    // for until tcp_close (drain.hpp).
+    bool counted = false;
+    // SEQ_TCP_READ_TIMEOUT_MS: one timer per stream, made on the first read
+    // that waits, armed for the earliest deadline of its parked readers.
+    uv_timer_t read_timer;
+    bool timer_made = false;
+    bool timer_armed = false;
+    uint64_t timer_due = 0;  // loop time (ms) the armed timer fires at
 };
 
 struct ListenerSocket : SocketBase {
@@ -125,6 +139,7 @@ struct ListenerSocket : SocketBase {
         if (fd >= 0) ::close(fd);
     }
     int fd = -1;
+    std::atomic<int64_t> id{0};  // its table id once published (read by a drain)
     uv_poll_t poll;
     uv_timer_t backoff;
     bool polling = false;
@@ -141,6 +156,18 @@ constexpr size_t kMaxReadMax = size_t{1} << 30;
 constexpr size_t kReadChunk = 64 * 1024;   // one uv read
 constexpr uint64_t kAcceptBackoffMs = 50;  // pause after EMFILE and kin
 constexpr int kAcceptBudget = 256;         // accepts per poll callback
+// After a drain began, an accept fails after this pause: a program that
+// loops on accept regardless wakes a few times a second instead of spinning.
+constexpr uint64_t kDrainAcceptPauseMs = 200;
+// At most one warning per kind of exhaustion in this interval; the next one
+// says how many were not reported.
+constexpr uint64_t kWarnIntervalNs = 10'000'000'000ull;
+
+// A rate-limited warning (one kind of exhaustion).
+struct WarnLimit {
+    std::atomic<uint64_t> last_ns{0};
+    std::atomic<uint64_t> suppressed{0};
+};
 
 struct PerWorker {
     std::atomic<int64_t> streams{0};  // live streams owned (read by other threads)
@@ -160,6 +187,8 @@ struct Module {
     size_t read_max = kDefaultReadMax;
     size_t high_water = kDefaultReadMax;
     uint64_t connect_timeout_ms = kDefaultConnectTimeoutMs;
+    uint64_t read_timeout_ms = 0;  // 0: reads wait as long as it takes
+    bool reuseport = false;
     std::string bind_addr = "0.0.0.0";
     std::unique_ptr<PerWorker[]> workers;
     size_t nworkers = 0;
@@ -172,6 +201,11 @@ struct Module {
     std::atomic<uint64_t> backoffs{0};
     std::atomic<uint64_t> table_full{0};
     std::atomic<uint64_t> migrate_retries{0};
+    std::atomic<uint64_t> read_timeouts{0};
+    std::atomic<uint64_t> drain_refused{0};
+    std::atomic<uint64_t> adopted{0};
+    WarnLimit warn_table;
+    WarnLimit warn_fds;
 };
 
 // Never destroyed: worker threads may use it while static destructors run.
@@ -212,6 +246,9 @@ void on_handle_closed(uv_handle_t* h) {
     maybe_free(s);
 }
 
+void drain_stop_listeners();
+void note_inherited();
+
 // The module, rebuilt for the running scheduler if it was (re)started since
 // the last use. The previous scheduler's loops are closed (its shutdown
 // closed every handle), so its records are simply deleted.
@@ -233,7 +270,21 @@ Module& mod() {
         }
     }
     const char* max = std::getenv("SEQ_MAX_SOCKETS");
-    m.table.reset(parse_max_sockets(max));
+    size_t cap = parse_max_sockets(max, default_max_sockets());
+    if (max && cap > fd_soft_limit())
+        warn(
+            "SEQ_MAX_SOCKETS=%zu is above the descriptor limit (RLIMIT_NOFILE %zu): sockets "
+            "beyond it will fail",
+            cap, fd_soft_limit());
+    m.table.reset(cap);
+    m.read_timeout_ms = parse_tcp_read_timeout_ms(std::getenv("SEQ_TCP_READ_TIMEOUT_MS"));
+    m.reuseport = parse_reuseport(std::getenv("SEQ_REUSEPORT"));
+    drain_connections_reset();
+    set_drain_stop_hook(drain_stop_listeners);
+    // systemd's sockets are noted (and LISTEN_* unset) at the first socket
+    // use, not at the first tcp_listen: a process started before that must
+    // not see variables meant for us.
+    note_inherited();
     m.read_max = parse_tcp_read_max(std::getenv("SEQ_TCP_READ_MAX"));
     m.high_water = std::max(m.read_max, kReadChunk);
     m.connect_timeout_ms = parse_tcp_connect_timeout_ms(std::getenv("SEQ_TCP_CONNECT_TIMEOUT_MS"));
@@ -254,6 +305,13 @@ Module& mod() {
     m.backoffs.store(0, std::memory_order_relaxed);
     m.table_full.store(0, std::memory_order_relaxed);
     m.migrate_retries.store(0, std::memory_order_relaxed);
+    m.read_timeouts.store(0, std::memory_order_relaxed);
+    m.drain_refused.store(0, std::memory_order_relaxed);
+    m.adopted.store(0, std::memory_order_relaxed);
+    for (WarnLimit* w : {&m.warn_table, &m.warn_fds}) {
+        w->last_ns.store(0, std::memory_order_relaxed);
+        w->suppressed.store(0, std::memory_order_relaxed);
+    }
     m.start_ns.store(s.start_ns, std::memory_order_relaxed);
     m.sched.store(&s, std::memory_order_release);
     return m;
@@ -490,6 +548,14 @@ void close_stream(StreamSocket* s) {
     }
     s->closed = true;
     s->readers.wake_all();
+    if (s->counted) {
+        s->counted = false;
+        drain_connection_closed();
+    }
+    if (s->timer_made) {
+        s->timer_made = false;
+        uv_close(reinterpret_cast<uv_handle_t*>(&s->read_timer), on_handle_closed);
+    }
     if (s->bound) {
         // Pending writes complete with UV_ECANCELED before the close callback.
         uv_close(reinterpret_cast<uv_handle_t*>(&s->tcp), on_handle_closed);
@@ -497,6 +563,96 @@ void close_stream(StreamSocket* s) {
         ::close(s->raw_fd);
         s->raw_fd = -1;
     }
+}
+
+// ---- limits --------------------------------------------------------------------------
+
+uint64_t coarse_now_ns() {
+    timespec ts;
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+    return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
+}
+
+// Running out of sockets or descriptors is an error value for the program,
+// but the operator must hear of it: one line, at most every 10 s per kind,
+// so a flood of refused connections cannot flood stderr too.
+bool warn_due(WarnLimit& w, uint64_t* suppressed) {
+    uint64_t now = coarse_now_ns();
+    uint64_t last = w.last_ns.load(std::memory_order_relaxed);
+    if (last != 0 && now - last < kWarnIntervalNs) {
+        w.suppressed.fetch_add(1, std::memory_order_relaxed);
+        return false;
+    }
+    if (!w.last_ns.compare_exchange_strong(last, now, std::memory_order_relaxed)) {
+        w.suppressed.fetch_add(1, std::memory_order_relaxed);
+        return false;
+    }
+    *suppressed = w.suppressed.exchange(0, std::memory_order_relaxed);
+    return true;
+}
+
+void note_table_full(Module& m) {
+    m.table_full.fetch_add(1, std::memory_order_relaxed);
+    uint64_t more = 0;
+    if (!warn_due(m.warn_table, &more)) return;
+    warn(
+        "tcp: socket table full (SEQ_MAX_SOCKETS=%zu live sockets): new sockets are refused "
+        "(%llu more refusals since the last warning)",
+        m.table.capacity(), static_cast<unsigned long long>(more));
+}
+
+void note_out_of_fds(Module& m, int err, const char* what) {
+    uint64_t more = 0;
+    if (!warn_due(m.warn_fds, &more)) return;
+    warn(
+        "tcp: out of file descriptors (%s, RLIMIT_NOFILE %zu): %s (%llu more since the last "
+        "warning)",
+        strerrorname_np(err) ? strerrorname_np(err) : "?", fd_soft_limit(), what,
+        static_cast<unsigned long long>(more));
+}
+
+bool out_of_fds(int err) {
+    return err == EMFILE || err == ENFILE;
+}
+
+// ---- read timeout (SEQ_TCP_READ_TIMEOUT_MS) -----------------------------------------
+
+void on_read_timer(uv_timer_t* t) {
+    auto* s = static_cast<StreamSocket*>(t->data);
+    s->timer_armed = false;
+    s->readers.wake_all();  // each checks its own deadline
+}
+
+// Parks the current strand as a reader of `s` until something happens.
+// With a read timeout: `deadline` (loop ms, 0 = not yet set) bounds the
+// whole tcp_read call; false once it has passed, without parking.
+bool wait_readable(Module& m, StreamSocket* s, uint64_t& deadline) {
+    if (m.read_timeout_ms) {
+        uv_loop_t* loop = &s->owner->loop;
+        uv_update_time(loop);  // loop time is stale after strands ran
+        uint64_t now = uv_now(loop);
+        if (deadline == 0)
+            deadline = now + m.read_timeout_ms;
+        else if (now >= deadline)
+            return false;
+        if (!s->timer_made) {
+            uv_timer_init(loop, &s->read_timer);
+            s->read_timer.data = s;
+            s->timer_made = true;
+            ++s->open_handles;
+        }
+        // One timer serves every parked reader: armed for the earliest.
+        if (!s->timer_armed || s->timer_due > deadline) {
+            uv_timer_start(&s->read_timer, on_read_timer, deadline - now, 0);
+            s->timer_armed = true;
+            s->timer_due = deadline;
+        }
+    }
+    SocketWaiter w(current_strand());
+    s->readers.push(&w);
+    while (w.queued)
+        park(ParkReason::TcpRead);
+    return true;
 }
 
 // ---- listeners -----------------------------------------------------------------------
@@ -573,6 +729,8 @@ int accept_one(ListenerSocket* l) {
             l->backing_off = true;
             uv_timer_start(&l->backoff, on_backoff_done, kAcceptBackoffMs, 0);
             storage().backoffs.fetch_add(1, std::memory_order_relaxed);
+            if (out_of_fds(e))
+                note_out_of_fds(storage(), e, "accepting paused, connections wait in the backlog");
             return kAcceptNone;
         }
         return kAcceptBroken;
@@ -613,6 +771,110 @@ void close_listener(ListenerSocket* l) {
     l->fd = -1;
 }
 
+// ---- inherited listeners (systemd socket activation) ---------------------------------
+//
+// systemd passes listening sockets as fds 3, 4, ... (SD_LISTEN_FDS_START)
+// with LISTEN_FDS=<count> and LISTEN_PID=<our pid> (the pid check keeps a
+// child from taking sockets meant for its parent). They are read once per
+// process; tcp_listen on a port one of them is bound to adopts it instead
+// of binding. Each is adopted at most once: closing the listener closes it.
+
+constexpr int kListenFdsStart = 3;  // SD_LISTEN_FDS_START
+
+struct Inherited {
+    int fd;
+    int port;
+    bool taken = false;
+};
+
+std::mutex& inherited_mu() {
+    static auto* mu = new std::mutex;
+    return *mu;
+}
+
+// Guarded by inherited_mu(); never destroyed (workers may adopt at exit).
+std::vector<Inherited>& inherited() {
+    static auto* v = [] {
+        auto* list = new std::vector<Inherited>;
+        const char* pid = std::getenv("LISTEN_PID");
+        const char* nfds = std::getenv("LISTEN_FDS");
+        std::optional<uint64_t> p = parse_env_u64(pid);
+        std::optional<uint64_t> n = parse_env_u64(nfds);
+        if (!p || !n || *p != static_cast<uint64_t>(getpid())) return list;
+        // Ours now: processes we start must not think they are meant too
+        // (sd_listen_fds(1) does the same).
+        unsetenv("LISTEN_PID");
+        unsetenv("LISTEN_FDS");
+        unsetenv("LISTEN_FDNAMES");
+        for (uint64_t i = 0; i < *n && i < 4096; ++i) {
+            int fd = kListenFdsStart + static_cast<int>(i);
+            int type = 0, listening = 0;
+            socklen_t len = sizeof type;
+            if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) != 0 || type != SOCK_STREAM)
+                continue;
+            len = sizeof listening;
+            if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) != 0 || !listening)
+                continue;
+            sockaddr_storage a{};
+            len = sizeof a;
+            if (getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0) continue;
+            if (a.ss_family != AF_INET && a.ss_family != AF_INET6) continue;
+            fcntl(fd, F_SETFD, FD_CLOEXEC);
+            list->push_back({fd, address_port(reinterpret_cast<const sockaddr*>(&a))});
+        }
+        return list;
+    }();
+    return *v;
+}
+
+void note_inherited() {
+    std::lock_guard<std::mutex> lock(inherited_mu());
+    (void)inherited();
+}
+
+// An inherited listening socket bound to `port` (made non-blocking), or -1.
+int adopt_inherited(int port) {
+    if (port <= 0) return -1;  // an ephemeral port never names an inherited one
+    std::lock_guard<std::mutex> lock(inherited_mu());
+    for (Inherited& in : inherited()) {
+        if (in.taken || in.port != port) continue;
+        int flags = fcntl(in.fd, F_GETFL);
+        if (flags < 0 || fcntl(in.fd, F_SETFL, flags | O_NONBLOCK) != 0) continue;
+        in.taken = true;
+        return in.fd;
+    }
+    return -1;
+}
+
+// ---- drain (core/sys/drain.hpp) -------------------------------------------------------
+
+// The drain's stop hook, on the drain's watcher thread: every listener is
+// closed on its owner's loop (its parked acceptors wake with a failure) and
+// its id retired, so no connection is accepted any more. tcp_listen and
+// tcp_accept check drain_started() themselves, so one made meanwhile does not
+// slip through.
+void drain_stop_listeners() {
+    if (!scheduler_running()) return;
+    call_in_strand("tcp drain", [] {
+        Module& m = mod();
+        std::vector<int64_t> ids;
+        {
+            std::lock_guard<std::mutex> lock(m.reg_mu);
+            for (SocketBase* r = m.reg_head; r; r = r->reg_next)
+                if (r->kind == SockKind::Listener)
+                    if (int64_t id = static_cast<ListenerSocket*>(r)->id.load()) ids.push_back(id);
+        }
+        for (int64_t id : ids) {
+            Use u(m, id);
+            ListenerSocket* l = u.listener();
+            if (!l || l->closed) continue;
+            m.table.remove(id);
+            close_listener(l);
+        }
+        return 0;
+    });
+}
+
 // The worker with the fewest live streams (ties: round robin); counts the
 // new stream there at once so a burst of accepts spreads.
 Worker* pick_worker(Module& m) {
@@ -645,12 +907,35 @@ using namespace net;
 
 // ---- configuration -------------------------------------------------------------------
 
-size_t parse_max_sockets(const char* v) {
-    return env_number_in_range("SEQ_MAX_SOCKETS", v, 1, kMaxSlots, kDefaultMaxSockets);
+size_t default_max_sockets() {
+    return std::min(sockets_for_fd_limit(), kMaxSlots);
+}
+
+size_t parse_max_sockets(const char* v, size_t def) {
+    return env_number_in_range("SEQ_MAX_SOCKETS", v, 1, kMaxSlots, def);
+}
+
+uint64_t parse_tcp_read_timeout_ms(const char* v) {
+    return env_count_or_off("SEQ_TCP_READ_TIMEOUT_MS", v, "the TCP read timeout");
+}
+
+bool parse_reuseport(const char* v) {
+    if (!v || !*v || std::strcmp(v, "0") == 0) return false;
+    if (std::strcmp(v, "1") == 0) return true;
+    warn("SEQ_REUSEPORT='%s' is not 0 or 1, using default 0", v);
+    return false;
 }
 
 size_t parse_tcp_read_max(const char* v) {
     return env_number_in_range("SEQ_TCP_READ_MAX", v, kMinReadMax, kMaxReadMax, kDefaultReadMax);
+}
+
+// An accept after a drain began: no connection, a failure flag, and first a
+// pause, so a loop that keeps accepting sleeps instead of spinning.
+TcpResult drain_refuse(Module& m) {
+    m.drain_refused.fetch_add(1, std::memory_order_relaxed);
+    sleep_ms(kDrainAcceptPauseMs);
+    return {};
 }
 
 // ---- the words -----------------------------------------------------------------------
@@ -659,18 +944,35 @@ TcpResult tcp_listen(std::string_view host, int64_t port) {
     if (!current_strand()) return call_in_strand("tcp", [&] { return tcp_listen(host, port); });
     Module& m = mod();
     if (port < 0 || port > 65535) return {};
-    std::string bind_host = host.empty() ? m.bind_addr : std::string(host);
-    std::vector<sockaddr_storage> addrs = dns_resolve_endpoints(bind_host, static_cast<int>(port));
-    if (addrs.empty()) return {};
-    const sockaddr_storage& a = addrs.front();
-    int fd = ::socket(a.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0) return {};
-    int one = 1;
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (::bind(fd, reinterpret_cast<const sockaddr*>(&a), addr_len(a)) != 0 ||
-        ::listen(fd, SOMAXCONN) != 0) {
-        ::close(fd);
-        return {};
+    if (drain_started()) return {};  // a draining server takes no new port
+    // A socket systemd passed us for this port is used as it is: binding
+    // again would fail (it is bound) or, with SO_REUSEPORT, split its traffic.
+    int fd = adopt_inherited(static_cast<int>(port));
+    bool adopted = fd >= 0;
+    if (!adopted) {
+        std::string bind_host = host.empty() ? m.bind_addr : std::string(host);
+        std::vector<sockaddr_storage> addrs =
+            dns_resolve_endpoints(bind_host, static_cast<int>(port));
+        if (addrs.empty()) return {};
+        const sockaddr_storage& a = addrs.front();
+        fd = ::socket(a.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        if (fd < 0) {
+            if (out_of_fds(errno)) note_out_of_fds(m, errno, "tcp.listen failed");
+            return {};
+        }
+        int one = 1;
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        // SEQ_REUSEPORT=1: several processes listen on one port and the
+        // kernel spreads connections across them.
+        if (m.reuseport && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0) {
+            ::close(fd);
+            return {};
+        }
+        if (::bind(fd, reinterpret_cast<const sockaddr*>(&a), addr_len(a)) != 0 ||
+            ::listen(fd, SOMAXCONN) != 0) {
+            ::close(fd);
+            return {};
+        }
     }
     Worker* w = current_worker();
     prepare_thread(m);
@@ -687,10 +989,18 @@ TcpResult tcp_listen(std::string_view host, int64_t port) {
     registry_add(m, l);
     int64_t id = m.table.insert(l, w);
     if (id == 0) {
-        m.table_full.fetch_add(1, std::memory_order_relaxed);
+        note_table_full(m);
         close_listener(l);  // freed by the close callbacks
         return {};
     }
+    l->id.store(id);
+    // A drain that began meanwhile may have missed this listener.
+    if (drain_started()) {
+        m.table.remove(id);
+        close_listener(l);
+        return {};
+    }
+    if (adopted) m.adopted.fetch_add(1, std::memory_order_relaxed);
     return {id, true};
 }
 
@@ -700,6 +1010,10 @@ TcpResult tcp_accept(int64_t listener) {
     int fd;
     {
         Use u(m, listener);
+        if (drain_started()) {
+            u.release();
+            return drain_refuse(m);
+        }
         ListenerSocket* l = u.listener();
         if (!l || l->closed) return {};
         // Fast path: a connection already waits in the backlog and nobody
@@ -721,15 +1035,19 @@ TcpResult tcp_accept(int64_t listener) {
     Worker* owner = pick_worker(m);
     auto* s = new StreamSocket(owner);
     s->raw_fd = fd;
+    // Counted for a drain until tcp_close; set before the id is published
+    // (the record belongs to its owner's thread from then on).
+    s->counted = true;
     registry_add(m, s);
     int64_t id = m.table.insert(s, owner);
     if (id == 0) {
-        m.table_full.fetch_add(1, std::memory_order_relaxed);
+        note_table_full(m);
         registry_remove(m, s);
         m.workers[owner->index].streams.fetch_sub(1, std::memory_order_relaxed);
         delete s;  // closes fd
         return {};
     }
+    drain_connection_opened();
     m.accepted.fetch_add(1, std::memory_order_relaxed);
     return {id, true};
 }
@@ -756,7 +1074,7 @@ TcpResult tcp_connect(std::string_view host, int64_t port) {
         if (status == 0) {
             int64_t id = m.table.insert(s, w);
             if (id == 0) {
-                m.table_full.fetch_add(1, std::memory_order_relaxed);
+                note_table_full(m);
                 close_stream(s);
                 return {};
             }
@@ -764,6 +1082,8 @@ TcpResult tcp_connect(std::string_view host, int64_t port) {
             start_reading(m, s);
             return {id, true};
         }
+        if (status == UV_EMFILE || status == UV_ENFILE)
+            note_out_of_fds(m, -status, "tcp.connect failed");
         close_stream(s);  // freed by its close callback; try the next address
     }
     return {};
@@ -776,6 +1096,7 @@ TcpReadResult tcp_read(int64_t id, utf8::Bytes accept) {
     StreamSocket* s = u.stream();
     if (!s) return {empty_string(), false};
     ensure_bound(m, s);
+    uint64_t deadline = 0;  // SEQ_TCP_READ_TIMEOUT_MS, from the first wait
     for (;;) {
         if (s->closed || s->upgrading) return {empty_string(), false};
         size_t avail = s->buf.size() - s->off;
@@ -810,10 +1131,10 @@ TcpReadResult tcp_read(int64_t id, utf8::Bytes accept) {
         }
         start_reading(m, s);
         if (s->read_err && !s->reading) continue;
-        SocketWaiter w(current_strand());
-        s->readers.push(&w);
-        while (w.queued)
-            park(ParkReason::TcpRead);
+        if (!wait_readable(m, s, deadline)) {
+            m.read_timeouts.fetch_add(1, std::memory_order_relaxed);
+            return {empty_string(), false};  // SEQ_TCP_READ_TIMEOUT_MS passed
+        }
     }
 }
 
@@ -827,6 +1148,7 @@ int64_t tcp_read_bytes(int64_t id, void* buf, size_t cap) {
     ensure_bound(m, s);
     // tcp_read's loop without its String and UTF-8 rules: a host's buffer
     // takes any bytes, and `cap` bounds the copy instead of SEQ_TCP_READ_MAX.
+    uint64_t deadline = 0;
     for (;;) {
         if (s->closed || s->upgrading) return kTcpNotStream;
         if (size_t avail = s->buf.size() - s->off) {
@@ -840,10 +1162,10 @@ int64_t tcp_read_bytes(int64_t id, void* buf, size_t cap) {
         if (s->read_err) return s->read_err;
         start_reading(m, s);
         if (s->read_err && !s->reading) continue;
-        SocketWaiter w(current_strand());
-        s->readers.push(&w);
-        while (w.queued)
-            park(ParkReason::TcpRead);
+        if (!wait_readable(m, s, deadline)) {
+            m.read_timeouts.fetch_add(1, std::memory_order_relaxed);
+            return UV_ETIMEDOUT;
+        }
     }
 }
 
@@ -1070,6 +1392,11 @@ TcpStats tcp_stats() {
     st.accept_backoffs = m.backoffs.load(std::memory_order_relaxed);
     st.table_full = m.table_full.load(std::memory_order_relaxed);
     st.migrate_retries = m.migrate_retries.load(std::memory_order_relaxed);
+    st.read_timeout_ms = m.read_timeout_ms;
+    st.read_timeouts = m.read_timeouts.load(std::memory_order_relaxed);
+    st.drain_refused = m.drain_refused.load(std::memory_order_relaxed);
+    st.adopted = m.adopted.load(std::memory_order_relaxed);
+    st.reuseport = m.reuseport;
     return st;
 }
 

@@ -45,21 +45,28 @@ struct TcpReadResult {
     bool ok = false;
 };
 
-// Binds host:port (host empty: SEQ_BIND_ADDR, default 0.0.0.0) and listens.
+// Binds host:port (host empty: SEQ_BIND_ADDR, default 0.0.0.0) and listens;
+// SO_REUSEPORT with SEQ_REUSEPORT=1. A listening socket systemd passed for
+// `port` (LISTEN_FDS) is adopted instead of binding. Fails once a drain began.
 TcpResult tcp_listen(std::string_view host, int64_t port);
-// Waits for a connection on `listener`; returns the new stream's id.
+// Waits for a connection on `listener`; returns the new stream's id. During
+// a drain (core/sys/drain.hpp) parked accepts fail at once and later ones
+// fail after a short pause (kDrainAcceptPauseMs in tcp.cpp).
 TcpResult tcp_accept(int64_t listener);
 // Connects to host:port (a numeric address or a name to resolve).
 TcpResult tcp_connect(std::string_view host, int64_t port);
 // What is available on stream `id` (waits only when nothing is): ok with ""
-// at end of stream; failure on error, reset, close. With `accept` Utf8Only
-// (seq-runtime 5.4.0) bytes that are not UTF-8 are a failure too, and a
-// character split across packets waits for its end; with Any (7.x) any bytes.
+// at end of stream; failure on error, reset, close, or (with
+// SEQ_TCP_READ_TIMEOUT_MS) when nothing came for that long. With `accept`
+// Utf8Only (seq-runtime 5.4.0) bytes that are not UTF-8 are a failure too, and
+// a character split across packets waits for its end; with Any (7.x) any
+// bytes.
 TcpReadResult tcp_read(int64_t id, utf8::Bytes accept);
 // For C hosts: copies up to `cap` (> 0) buffered bytes of stream `id` into
 // `buf`, waiting only when nothing is buffered; any bytes (no UTF-8 check),
 // at most `cap` (not SEQ_TCP_READ_MAX). Returns the count, 0 at end of
-// stream, a negative libuv error (reset...), or kTcpNotStream when `id` names
+// stream, a negative libuv error (reset..., UV_ETIMEDOUT after
+// SEQ_TCP_READ_TIMEOUT_MS), or kTcpNotStream when `id` names
 // no open stream (or it was closed while the caller waited).
 inline constexpr int64_t kTcpNotStream = INT64_MIN;
 int64_t tcp_read_bytes(int64_t id, void* buf, size_t cap);
@@ -91,6 +98,11 @@ struct TcpStats {
     uint64_t accept_backoffs = 0;  // times accept paused on EMFILE/ENFILE/ENOBUFS/ENOMEM
     uint64_t table_full = 0;       // operations refused because the table was full
     uint64_t migrate_retries = 0;  // moves to an owner that had to be repeated
+    uint64_t read_timeout_ms = 0;  // SEQ_TCP_READ_TIMEOUT_MS (0: off)
+    uint64_t read_timeouts = 0;    // reads that failed because it passed
+    uint64_t drain_refused = 0;    // accepts refused (after a pause) during a drain
+    uint64_t adopted = 0;          // listeners adopted from systemd (LISTEN_FDS)
+    bool reuseport = false;        // SEQ_REUSEPORT
 };
 TcpStats tcp_stats();
 
@@ -105,7 +117,14 @@ std::string bind_address();
 
 // Parsers for the configuration, exposed for tests (nullopt-style: null when
 // unset). Invalid values warn and give the default.
-size_t parse_max_sockets(const char* v);
+// SEQ_MAX_SOCKETS; `def` is default_max_sockets() at run time: what the
+// descriptor limit allows (fd_limit.hpp), at most 2^24 - 1.
+size_t default_max_sockets();
+size_t parse_max_sockets(const char* v, size_t def);
 size_t parse_tcp_read_max(const char* v);
+// SEQ_TCP_READ_TIMEOUT_MS: 0 (unset) is off.
+uint64_t parse_tcp_read_timeout_ms(const char* v);
+// SEQ_REUSEPORT: 1 on; unset or 0 off.
+bool parse_reuseport(const char* v);
 
 }  // namespace seq
