@@ -1,11 +1,15 @@
 // Integer arithmetic, comparison, boolean and bitwise words.
 //
 // Expected values at the 63-bit edges were produced by seq-runtime 5.4.0's
-// own operations (i64 wrapping ops, then tag_int) run under rustc.
+// own operations (i64 wrapping ops, then tag_int) run under rustc; the 7.7.3
+// ones for shifts and bit counts follow its arithmetic/bitwise.rs.
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <span>
 #include <vector>
+
+#include "abi/abi_version.hpp"
 
 #include "core/value/value.hpp"
 #include "seq/runtime_numeric.h"
@@ -246,13 +250,20 @@ TEST(Bitwise, AndOrXorNot) {
     EXPECT_EQ(iun(patch_seq_bnot, kMin), kMax);
 }
 
+// Shifts, bit counts and int-bits are where the two compilers' contracts
+// differ (core/value/int_bits.hpp): these tests run in this binary (seqc
+// 7.7.3, 63-bit model) and in test_arith_54 (seqc 5.4.0, the sign-extended
+// 64-bit model), each with its compiler's expectations.
+constexpr bool k7 = kAbi7;
+
 struct ShiftCase {
     int64_t count;
     int64_t one_shl, three_shl, minus_one_shr, min_shr;
 };
 
 TEST(Bitwise, ShiftsAgainstUpstreamTable) {
-    const ShiftCase cases[] = {
+    // seq-runtime 5.4.0: the i64 result re-tagged (bit 62 lost).
+    const ShiftCase cases54[] = {
         {0, 1, 3, -1, kMin},
         {1, 2, 6, -1, -2305843009213693952},
         {61, 2305843009213693952, -2305843009213693952, 7, 6},
@@ -264,12 +275,32 @@ TEST(Bitwise, ShiftsAgainstUpstreamTable) {
         {kMin, 0, 0, 0, 0},
         {kMax, 0, 0, 0, 0},
     };
-    for (const ShiftCase& c : cases) {
-        EXPECT_EQ(ibin(patch_seq_shl, 1, c.count), c.one_shl) << c.count;
-        EXPECT_EQ(ibin(patch_seq_shl, 3, c.count), c.three_shl) << c.count;
-        EXPECT_EQ(ibin(patch_seq_shr, -1, c.count), c.minus_one_shr) << c.count;
-        EXPECT_EQ(ibin(patch_seq_shr, kMin, c.count), c.min_shr) << c.count;
-    }
+    // seq-runtime 7.7.3: a result outside the 63-bit range is 0.
+    const ShiftCase cases77[] = {
+        {0, 1, 3, -1, kMin},
+        {1, 2, 6, 0, 0},
+        {2, 4, 12, kMax, 3458764513820540928},
+        {61, 2305843009213693952, 0, 7, 6},
+        {62, 0, kMin, 3, 3},
+        {63, 0, 0, 1, 1},
+        {64, 0, 0, 0, 0},
+        {65, 0, 0, 0, 0},
+        {-1, 0, 0, 0, 0},
+        {kMin, 0, 0, 0, 0},
+        {kMax, 0, 0, 0, 0},
+    };
+    auto check = [](const auto& cases) {
+        for (const ShiftCase& c : cases) {
+            EXPECT_EQ(ibin(patch_seq_shl, 1, c.count), c.one_shl) << c.count;
+            EXPECT_EQ(ibin(patch_seq_shl, 3, c.count), c.three_shl) << c.count;
+            EXPECT_EQ(ibin(patch_seq_shr, -1, c.count), c.minus_one_shr) << c.count;
+            EXPECT_EQ(ibin(patch_seq_shr, kMin, c.count), c.min_shr) << c.count;
+        }
+    };
+    if (k7)
+        check(cases77);
+    else
+        check(cases54);
     EXPECT_EQ(ibin(patch_seq_shr, 256, 4), 16);
     EXPECT_EQ(ibin(patch_seq_shl, -1, 1), -2);
 }
@@ -277,7 +308,7 @@ TEST(Bitwise, ShiftsAgainstUpstreamTable) {
 TEST(Bitwise, ShiftByTwoToThe32IsZeroLikeTheInlineCode) {
     // seq-runtime 5.4.0's runtime shl/shr truncate the count to 32 bits (so
     // 2^32 shifts by 0); the compiler's inline code, which every compiled
-    // program runs, gives 0. We follow the inline code.
+    // program runs, gives 0, as 7.x's runtime does. We follow the inline code.
     EXPECT_EQ(ibin(patch_seq_shl, 1, int64_t{1} << 32), 0);
     EXPECT_EQ(ibin(patch_seq_shr, -1, (int64_t{1} << 32) + 1), 0);
 }
@@ -287,35 +318,50 @@ struct CountCase {
     int64_t popcount, clz, ctz;
 };
 
-TEST(Bitwise, BitCountsSeeTheSignExtended64BitValue) {
-    const CountCase cases[] = {
+TEST(Bitwise, BitCountsFollowTheCompilersWidth) {
+    // 5.4.0: the sign-extended 64-bit value.
+    const CountCase cases54[] = {
         {0, 0, 64, 64},   {1, 1, 63, 0}, {-1, 64, 0, 0}, {kMax, 62, 2, 0},
         {kMin, 2, 0, 62}, {5, 2, 61, 0}, {-5, 63, 0, 0}, {int64_t{1} << 40, 1, 23, 40},
     };
-    for (const CountCase& c : cases) {
+    // 7.7.3: the 63 value bits (the sign-extension bit 63 does not count).
+    const CountCase cases77[] = {
+        {0, 0, 63, 63},   {1, 1, 62, 0}, {-1, 63, 0, 0}, {kMax, 62, 1, 0},
+        {kMin, 1, 0, 62}, {5, 2, 60, 0}, {-5, 62, 0, 0}, {int64_t{1} << 40, 1, 22, 40},
+    };
+    for (const CountCase& c :
+         k7 ? std::span<const CountCase>(cases77) : std::span<const CountCase>(cases54)) {
         EXPECT_EQ(iun(patch_seq_popcount, c.v), c.popcount) << c.v;
         EXPECT_EQ(iun(patch_seq_clz, c.v), c.clz) << c.v;
         EXPECT_EQ(iun(patch_seq_ctz, c.v), c.ctz) << c.v;
     }
 }
 
-TEST(Bitwise, IntBitsPushes64) {
+TEST(Bitwise, IntBitsIs63For7And64For54) {
     TestStack st;
     st.sp = patch_seq_push_int(st.sp, 7);
     st.sp = patch_seq_int_bits(st.sp);
     ASSERT_EQ(st.depth(), 2u);
-    EXPECT_EQ(st.sp[-1], make_int(64));
+    EXPECT_EQ(st.sp[-1], make_int(k7 ? 63 : 64));
     EXPECT_EQ(st.sp[-2], make_int(7));
 }
 
 // ---- agreement with the compiler's inline code ---------------------------------------
 //
-// The Seq 5.4.0 compiler inlines these words as LLVM IR: load both slots,
+// The Seq compilers inline these words as LLVM IR: load both slots,
 // `ashr 1`, the i64 operation, then `shl 1` / `or 1` (Ints) or `shl 1`
-// of the zext'ed i1 (Bools). This models that IR on raw slots.
+// of the zext'ed i1 (Bools). This models that IR on raw slots; seqc 7.x adds
+// its 63-bit adjustments to shifts and bit counts (codegen/bitwise_i63.rs:
+// a shift result outside the 63-bit range selects 0, popcount masks bit 63,
+// clz is ctlz - 1 saturating, ctz of 0 is 63).
 
 uint64_t inline_int(uint64_t r) {
     return (r << 1) | 1;
+}
+// seqc 7.x's emit_clamp_to_i63 on a shift result.
+uint64_t clamp63(uint64_t r) {
+    auto v = static_cast<int64_t>(r);
+    return !k7 || (v >= -(int64_t{1} << 62) && v < (int64_t{1} << 62)) ? r : 0;
 }
 int64_t decode(StackValue v) {
     return static_cast<int64_t>(v) >> 1;
@@ -339,12 +385,12 @@ TEST(InlineAgreement, RawSlotsMatchBitForBit) {
         {patch_seq_shl,
          [](int64_t a, int64_t b) {
              bool bad = b < 0 || b >= 64;
-             return inline_int(bad ? 0 : uint64_t(a) << (bad ? 0 : b));
+             return inline_int(bad ? 0 : clamp63(uint64_t(a) << (bad ? 0 : b)));
          }},
         {patch_seq_shr,
          [](int64_t a, int64_t b) {
              bool bad = b < 0 || b >= 64;
-             return inline_int(bad ? 0 : uint64_t(a) >> (bad ? 0 : b));
+             return inline_int(bad ? 0 : clamp63(uint64_t(a) >> (bad ? 0 : b)));
          }},
         {patch_seq_eq, [](int64_t a, int64_t b) { return uint64_t(a == b) << 1; }},
         {patch_seq_neq, [](int64_t a, int64_t b) { return uint64_t(a != b) << 1; }},
@@ -372,9 +418,12 @@ TEST(InlineAgreement, UnaryAndBoolSlotsMatchBitForBit) {
     for (int64_t a : values) {
         uint64_t x = uint64_t(decode(make_int(a)));
         EXPECT_EQ(make_int(iun(patch_seq_bnot, a)), inline_int(x ^ ~uint64_t{0}));
-        EXPECT_EQ(make_int(iun(patch_seq_popcount, a)), inline_int(__builtin_popcountll(x)));
-        EXPECT_EQ(make_int(iun(patch_seq_clz, a)), inline_int(x ? __builtin_clzll(x) : 64));
-        EXPECT_EQ(make_int(iun(patch_seq_ctz, a)), inline_int(x ? __builtin_ctzll(x) : 64));
+        uint64_t pop = __builtin_popcountll(k7 ? x & ~(uint64_t{1} << 63) : x);
+        uint64_t ctlz = x ? __builtin_clzll(x) : 64;
+        uint64_t cttz = x ? __builtin_ctzll(x) : 64;
+        EXPECT_EQ(make_int(iun(patch_seq_popcount, a)), inline_int(pop));
+        EXPECT_EQ(make_int(iun(patch_seq_clz, a)), inline_int(k7 && ctlz ? ctlz - 1 : ctlz));
+        EXPECT_EQ(make_int(iun(patch_seq_ctz, a)), inline_int(k7 && !x ? 63 : cttz));
     }
     // Inline and/or/not on Bool slots: decode, i64 and/or / icmp, store Bool.
     for (StackValue a : {kFalse, kTrue}) {

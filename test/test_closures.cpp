@@ -7,6 +7,7 @@
 #include <string>
 #include <thread>
 
+#include "abi/abi_version.hpp"
 #include "core/value/callable.hpp"
 #include "seq/runtime_closures.h"
 #include "test_support.hpp"
@@ -36,11 +37,12 @@ Stack add_captured(Stack sp, const StackValue* env, size_t len) {
     return sp;
 }
 
-// ( -- v_n .. v_1 ): pushes the captures back in their original stack order.
+// ( -- env[0] .. env[n-1] ): what both compilers' closure entry does (push
+// env[0], env[1], ... in index order), so with seqc 7.x's env order the
+// captures come back in their original stack order, with 5.4.0's reversed.
 Stack push_all_captures(Stack sp, const StackValue* env, size_t len) {
-    for (size_t i = len; i > 0; --i)
-        sp = patch_seq_env_push_value(sp, env, static_cast<int64_t>(len),
-                                      static_cast<int32_t>(i - 1));
+    for (size_t i = 0; i < len; ++i)
+        sp = patch_seq_env_push_value(sp, env, static_cast<int64_t>(len), static_cast<int32_t>(i));
     return sp;
 }
 
@@ -60,7 +62,10 @@ Stack add_two(Stack sp) {
 
 // ---- push_closure ---------------------------------------------------------------
 
-TEST(PushClosure, CapturesTopDownIntoEnv) {
+// The capture order is where the two contracts differ: env[0] is the deepest
+// capture for seqc 7.x (this binary), the top of the stack for seqc 5.4.0
+// (test_closures_54 runs the PushClosure tests with that expectation).
+TEST(PushClosure, CaptureOrderFollowsTheCompilersContract) {
     TestStack st;
     st.sp = patch_seq_push_int(st.sp, 1);
     st.sp = patch_seq_push_int(st.sp, 10);
@@ -73,14 +78,55 @@ TEST(PushClosure, CapturesTopDownIntoEnv) {
     ClosureObj* obj = closure_of(c);
     EXPECT_EQ(obj->fn, addr(&push_all_captures));
     ASSERT_EQ(obj->len, 2u);
-    EXPECT_EQ(int_of(obj->env[0]), 5);  // the top of the stack
-    EXPECT_EQ(int_of(obj->env[1]), 10);
-    // Calling it pushes the captures back in their original order.
+    const int64_t deep = kAbi7 ? 10 : 5, shallow = kAbi7 ? 5 : 10;
+    EXPECT_EQ(int_of(obj->env[0]), deep);
+    EXPECT_EQ(int_of(obj->env[1]), shallow);
+    // The compiled body pushes env[0] first: 7.x programs see their captures
+    // in caller order, 5.4.0 programs reversed (what they were written for).
     st.sp = patch_seq_call(st.sp);
     ASSERT_EQ(st.depth(), 3u);
-    EXPECT_EQ(int_of(st.base()[1]), 10);
-    EXPECT_EQ(int_of(st.base()[2]), 5);
+    EXPECT_EQ(int_of(st.base()[1]), deep);
+    EXPECT_EQ(int_of(st.base()[2]), shallow);
 }
+
+TEST(PushClosure, ThreeCapturesKeepTheirPositions) {
+    // Position-encoded, so any permutation shows (upstream's 5.5.0 test).
+    TestStack st;
+    for (int v : {1, 2, 3})
+        st.sp = patch_seq_push_int(st.sp, v);
+    st.sp = patch_seq_push_closure(st.sp, addr(&push_all_captures), 3);
+    st.sp = patch_seq_call(st.sp);
+    ASSERT_EQ(st.depth(), 3u);
+    int64_t code = 0;
+    for (int i = 0; i < 3; ++i)
+        code = code * 10 + int_of(st.base()[i]);
+    EXPECT_EQ(code, kAbi7 ? 123 : 321);
+}
+
+#if SEQ_ABI_VERSION >= 70
+// Since 5.5.0 the env's order matches the compiler's capture types, so a
+// mixed-type capture works (on seq-runtime 5.4.0 the Int getter met the
+// String and aborted, as it would on the 5.4 archive).
+
+// ( -- n s ): a closure typed ( Int String ) by the compiler, which reads
+// env[i] with the getter of the i-th capture counted from the deepest.
+Stack push_int_then_string(Stack sp, const StackValue* env, size_t len) {
+    auto n = static_cast<int64_t>(len);
+    sp = patch_seq_push_int(sp, patch_seq_env_get_int(env, n, 0));
+    return patch_seq_env_push_string(sp, env, n, 1);
+}
+
+TEST(PushClosure, MixedTypeCapturesMatchTheCompilersGetters) {
+    TestStack st;
+    st.sp = patch_seq_push_int(st.sp, 42);
+    st.sp = push(st.sp, make_string("answer"));
+    st.sp = patch_seq_push_closure(st.sp, addr(&push_int_then_string), 2);
+    st.sp = patch_seq_call(st.sp);
+    ASSERT_EQ(st.depth(), 2u);
+    EXPECT_EQ(int_of(st.base()[0]), 42);
+    EXPECT_EQ(str(st.base()[1]), "answer");
+}
+#endif
 
 TEST(PushClosure, ZeroCapturesLeavesStackAlone) {
     TestStack st;

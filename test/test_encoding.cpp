@@ -150,6 +150,25 @@ TEST(Hex, EncodeDecode) {
     EXPECT_EQ(dec(enc(original)), (R{original, true}));
 }
 
+// Decoded bytes that are not UTF-8 are where the contracts differ: 7.x
+// returns them (byte-clean strings; this binary), 5.4.0 fails
+// (test_encoding_54).
+TEST(Encoding, NonUtf8DecodedBytesFollowTheCompilersContract) {
+    auto b64 = [](std::string_view s) { return decode(patch_seq_base64_decode, s); };
+    auto url = [](std::string_view s) { return decode(patch_seq_base64url_decode, s); };
+    auto hex = [](std::string_view s) { return decode(patch_seq_hex_decode, s); };
+    auto bytes = [](std::string_view b) { return kAbi7 ? R{std::string(b), true} : kFail; };
+    EXPECT_EQ(b64("/w=="), bytes("\xff"));
+    EXPECT_EQ(b64("+/8="), bytes("\xfb\xff"));
+    EXPECT_EQ(url("_w"), bytes("\xff"));
+    EXPECT_EQ(hex("ff"), bytes("\xff"));
+    EXPECT_EQ(hex("c3"), bytes("\xc3"));  // truncated UTF-8
+    EXPECT_EQ(hex("00ff80"), bytes(std::string_view("\0\xff\x80", 3)));
+    // Bad input fails under both.
+    EXPECT_EQ(hex("f"), kFail);
+    EXPECT_EQ(b64("/w="), kFail);
+}
+
 TEST(Encoding, RoundTripsEveryByteValue) {
     std::string all;
     for (int i = 0; i < 256; ++i)

@@ -17,6 +17,7 @@
 #include <string>
 #include <thread>
 
+#include "abi/abi_version.hpp"
 #include "core/sched/scheduler.hpp"
 #include "core/sched/strand.hpp"
 #include "core/value/map.hpp"
@@ -29,6 +30,10 @@ namespace seq {
 namespace {
 
 using namespace std::chrono_literals;
+
+// Most cases exercise the client with seqc 5.4.0's rules (ureq 2's redirects,
+// gzip, "HTTP error: N"); Rules7 and WordsFollowTheCompilersContract cover 7.x.
+const http::Rules& k54 = http::kRules54;
 
 // One connection at a time, "Connection: close" on every response.
 class TestServer {
@@ -111,7 +116,7 @@ class TestServer {
         std::string method = head.substr(0, head.find(' '));
         size_t p0 = head.find(' ') + 1;
         std::string path = head.substr(p0, head.find(' ', p0) - p0);
-        std::string ct;
+        std::string ct, accept;
         size_t length = 0;
         size_t pos = 0;
         while ((pos = head.find("\r\n", pos)) != std::string::npos) {
@@ -121,6 +126,7 @@ class TestServer {
             for (char& ch : lower)
                 ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
             if (lower.rfind("content-length:", 0) == 0) length = std::stoul(line.substr(15));
+            if (lower.rfind("accept-encoding:", 0) == 0) accept = line.substr(16);
             if (lower.rfind("content-type:", 0) == 0) {
                 ct = line.substr(13);
                 while (!ct.empty() && ct[0] == ' ')
@@ -142,6 +148,7 @@ class TestServer {
             return respond(c, 200, compress::gzip("compressed hello", 6),
                            "Content-Encoding: gzip\r\n");
         if (path == "/binary") return respond(c, 200, "ok\xff");
+        if (path == "/accept-encoding") return respond(c, 200, accept.empty() ? "-" : accept);
         if (path == "/wait") {
             // Bounded: a client that never releases gets "timeout" instead.
             for (int i = 0; i < 2000 && !release.load(); ++i)
@@ -164,7 +171,7 @@ TEST_F(Http, LibcurlIsLoaded) {
 }
 
 TEST_F(Http, GetReturnsStatusBodyOk) {
-    auto r = http::request("GET", server.url("/hello"));
+    auto r = http::request(k54, "GET", server.url("/hello"));
     EXPECT_EQ(r.status, 200);
     EXPECT_EQ(r.body, "hello");
     EXPECT_TRUE(r.ok);
@@ -172,24 +179,24 @@ TEST_F(Http, GetReturnsStatusBodyOk) {
 }
 
 TEST_F(Http, MethodsBodiesAndContentTypes) {
-    EXPECT_EQ(http::request("POST", server.url("/echo"), "{\"a\":1}", "application/json").body,
+    EXPECT_EQ(http::request(k54, "POST", server.url("/echo"), "{\"a\":1}", "application/json").body,
               "POST|application/json|{\"a\":1}");
-    EXPECT_EQ(http::request("PUT", server.url("/echo"), "x=1", "text/plain").body,
+    EXPECT_EQ(http::request(k54, "PUT", server.url("/echo"), "x=1", "text/plain").body,
               "PUT|text/plain|x=1");
-    EXPECT_EQ(http::request("DELETE", server.url("/echo")).body, "DELETE||");
-    EXPECT_EQ(http::request("GET", server.url("/echo")).body, "GET||");
+    EXPECT_EQ(http::request(k54, "DELETE", server.url("/echo")).body, "DELETE||");
+    EXPECT_EQ(http::request(k54, "GET", server.url("/echo")).body, "GET||");
     // A large body goes out whole, without an Expect: 100-continue stall.
     std::string big(2 << 20, 'z');
-    EXPECT_EQ(http::request("POST", server.url("/echo"), big, "a/b").body.size(),
+    EXPECT_EQ(http::request(k54, "POST", server.url("/echo"), big, "a/b").body.size(),
               big.size() + std::string("POST|a/b|").size());
     // Header injection through the content type is refused.
-    auto bad = http::request("POST", server.url("/echo"), "x", "text/plain\r\nX-Evil: 1");
+    auto bad = http::request(k54, "POST", server.url("/echo"), "x", "text/plain\r\nX-Evil: 1");
     EXPECT_EQ(bad.status, 0);
     EXPECT_TRUE(bad.error);
 }
 
 TEST_F(Http, ErrorStatusKeepsBodyAndAddsError) {
-    auto r = http::request("GET", server.url("/status/404"));
+    auto r = http::request(k54, "GET", server.url("/status/404"));
     EXPECT_EQ(r.status, 404);
     EXPECT_EQ(r.body, "not here");
     EXPECT_FALSE(r.ok);
@@ -199,39 +206,65 @@ TEST_F(Http, ErrorStatusKeepsBodyAndAddsError) {
 TEST_F(Http, RedirectsFollowUreqRules) {
     // 301/302/303 turn a POST into a GET (body dropped).
     for (const char* code : {"301", "302", "303"})
-        EXPECT_EQ(http::request("POST", server.url(std::string("/redirect/") + code), "b", "t/p")
-                      .body.substr(0, 4),
-                  "GET|")
+        EXPECT_EQ(
+            http::request(k54, "POST", server.url(std::string("/redirect/") + code), "b", "t/p")
+                .body.substr(0, 4),
+            "GET|")
             << code;
     // 307/308 keep GET, but are not followed for a method with a body.
-    EXPECT_EQ(http::request("GET", server.url("/redirect/307")).body, "GET||");
-    auto r = http::request("POST", server.url("/redirect/308"), "b", "t/p");
+    EXPECT_EQ(http::request(k54, "GET", server.url("/redirect/307")).body, "GET||");
+    auto r = http::request(k54, "POST", server.url("/redirect/308"), "b", "t/p");
     EXPECT_EQ(r.status, 308);
     EXPECT_FALSE(r.ok);
     EXPECT_FALSE(r.error);
     // DELETE is never resent on 307/308 either.
-    EXPECT_EQ(http::request("DELETE", server.url("/redirect/307")).status, 307);
+    EXPECT_EQ(http::request(k54, "DELETE", server.url("/redirect/307")).status, 307);
     // At most five redirects: the sixth response is the answer.
     int before = server.connections.load();
-    auto loop = http::request("GET", server.url("/loop"));
+    auto loop = http::request(k54, "GET", server.url("/loop"));
     EXPECT_EQ(loop.status, 302);
     EXPECT_FALSE(loop.ok);
     EXPECT_EQ(server.connections.load() - before, 1 + http::kMaxRedirects);
 }
 
 TEST_F(Http, BodyLimitAndDecoding) {
-    auto big = http::request("GET", server.url("/big"));
+    auto big = http::request(k54, "GET", server.url("/big"));
     EXPECT_EQ(big.status, 0);
     EXPECT_FALSE(big.ok);
     ASSERT_TRUE(big.error);
     EXPECT_NE(big.error->find("too big"), std::string::npos);
     EXPECT_TRUE(big.body.empty());
-    auto big404 = http::request("GET", server.url("/big404"));
+    auto big404 = http::request(k54, "GET", server.url("/big404"));
     EXPECT_EQ(big404.status, 404);
     EXPECT_TRUE(big404.body.empty());
 
-    EXPECT_EQ(http::request("GET", server.url("/gzip")).body, "compressed hello");
-    EXPECT_EQ(http::request("GET", server.url("/binary")).body, "ok\uFFFD");
+    EXPECT_EQ(http::request(k54, "GET", server.url("/gzip")).body, "compressed hello");
+    EXPECT_EQ(http::request(k54, "GET", server.url("/binary")).body, "ok\uFFFD");
+}
+
+// seq-runtime 7.x's client: no redirect is followed, compression is not
+// asked for, an error status is only the status, the body is its bytes, and
+// too large a body fails the request.
+TEST_F(Http, Rules7) {
+    const http::Rules& k7 = http::rules7();
+    EXPECT_EQ(k7.max_redirects, 0);
+    auto moved = http::request(k7, "GET", server.url("/redirect/302"));
+    EXPECT_EQ(moved.status, 302);
+    EXPECT_FALSE(moved.ok);
+    EXPECT_FALSE(moved.error);
+    EXPECT_EQ(http::request(k7, "GET", server.url("/accept-encoding")).body, " identity");
+    EXPECT_EQ(http::request(k54, "GET", server.url("/accept-encoding")).body, " gzip");
+    auto missing = http::request(k7, "GET", server.url("/status/404"));
+    EXPECT_EQ(missing.status, 404);
+    EXPECT_EQ(missing.body, "not here");
+    EXPECT_FALSE(missing.ok);
+    EXPECT_FALSE(missing.error);
+    EXPECT_EQ(http::request(k7, "GET", server.url("/binary")).body, "ok\xff");
+    auto big = http::request(k7, "GET", server.url("/big404"));
+    EXPECT_EQ(big.status, 0);
+    ASSERT_TRUE(big.error);
+    EXPECT_NE(big.error->find("Response body too large"), std::string::npos);
+    EXPECT_TRUE(big.body.empty());
 }
 
 TEST_F(Http, ConnectionRefusedIsAnErrorResponse) {
@@ -243,7 +276,8 @@ TEST_F(Http, ConnectionRefusedIsAnErrorResponse) {
     socklen_t len = sizeof a;
     getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
     close(fd);  // nothing listens there now
-    auto r = http::request("GET", "http://127.0.0.1:" + std::to_string(ntohs(a.sin_port)) + "/");
+    auto r =
+        http::request(k54, "GET", "http://127.0.0.1:" + std::to_string(ntohs(a.sin_port)) + "/");
     EXPECT_EQ(r.status, 0);
     EXPECT_FALSE(r.ok);
     ASSERT_TRUE(r.error);
@@ -253,16 +287,17 @@ TEST_F(Http, ConnectionRefusedIsAnErrorResponse) {
 TEST_F(Http, SsrfRefusalsSendNothing) {
     http::set_allow_private_addresses(false);
     int before = server.connections.load();
-    auto lit = http::request("GET", server.url("/hello"));
+    auto lit = http::request(k54, "GET", server.url("/hello"));
     EXPECT_EQ(lit.status, 0);
     EXPECT_EQ(lit.error, "Blocked: 127.0.0.1 resolves to private/internal IP 127.0.0.1");
     // Other spellings of a loopback address are refused too.
-    auto odd = http::request("GET", "http://127.1:" + std::to_string(server.port) + "/hello");
+    auto odd = http::request(k54, "GET", "http://127.1:" + std::to_string(server.port) + "/hello");
     EXPECT_EQ(odd.status, 0);
     ASSERT_TRUE(odd.error);
     EXPECT_NE(odd.error->find("private/internal IP 127.0.0.1"), std::string::npos) << *odd.error;
-    EXPECT_EQ(http::request("GET", "http://localhost:" + std::to_string(server.port) + "/").error,
-              "Blocked: localhost access not allowed");
+    EXPECT_EQ(
+        http::request(k54, "GET", "http://localhost:" + std::to_string(server.port) + "/").error,
+        "Blocked: localhost access not allowed");
     EXPECT_EQ(server.connections.load(), before);
 
     // The checks alone (no request is made for these).
@@ -319,7 +354,7 @@ TEST_F(Http, NamesAreJudgedOnTheAddressTheyResolveTo) {
     std::string url = "http://" + std::string(name) + ":" + std::to_string(server.port) + "/hello";
     EXPECT_FALSE(http::check_url(url));  // the name itself passes
     int before = server.connections.load();
-    auto r = http::request("GET", url);
+    auto r = http::request(k54, "GET", url);
     EXPECT_EQ(r.status, 0);
     ASSERT_TRUE(r.error);
     EXPECT_EQ(r.error->rfind(
@@ -329,7 +364,7 @@ TEST_F(Http, NamesAreJudgedOnTheAddressTheyResolveTo) {
     EXPECT_EQ(server.connections.load(), before);
     // With the check off, the same request goes through.
     http::set_allow_private_addresses(true);
-    EXPECT_EQ(http::request("GET", url).body, "hello");
+    EXPECT_EQ(http::request(k54, "GET", url).body, "hello");
 }
 
 TEST_F(Http, DangerousAddressRanges) {
@@ -402,6 +437,24 @@ TEST_F(Http, WordsPushTheResponseMap) {
     EXPECT_EQ(st.depth(), 4u);
 }
 
+// The words use their archive's rules: a redirect is followed for seqc 5.4.0
+// (test_http_client_54), returned for 7.x (this binary).
+TEST_F(Http, WordsFollowTheCompilersContract) {
+    test::TestStack st;
+    st.sp = push(st.sp, make_string(server.url("/redirect/302")));
+    st.sp = patch_seq_http_get(st.sp);
+    StackValue m = st.top();
+    ASSERT_TRUE(is_kind(m, Kind::Map));
+    EXPECT_EQ(map_get(m, "status"), make_int(kAbi7 ? 302 : 200));
+    EXPECT_EQ(string_of(map_get(m, "body"))->view(), kAbi7 ? "" : "GET||");
+    st.sp = push(st.sp, make_string(server.url("/status/404")));
+    st.sp = patch_seq_http_get(st.sp);
+    EXPECT_EQ(map_of(st.top())->table.size(), kAbi7 ? 3u : 4u);  // 5.4: "error"
+    st.sp = push(st.sp, make_string(server.url("/binary")));
+    st.sp = patch_seq_http_get(st.sp);
+    EXPECT_EQ(string_of(map_get(st.top(), "body"))->view(), kAbi7 ? "ok\xff" : "ok\uFFFD");
+}
+
 TEST_F(Http, TypeMismatchAborts) {
     // The client's thread may be running: re-execute instead of a bare fork.
     GTEST_FLAG_SET(death_test_style, "threadsafe");
@@ -421,13 +474,13 @@ std::atomic<bool> g_b_ran{false};
 TestServer* g_server = nullptr;
 
 Stack get_hello(Stack sp) {
-    auto r = http::request("GET", g_server->url("/hello"));
+    auto r = http::request(k54, "GET", g_server->url("/hello"));
     if (r.ok && r.body == "hello") g_ok.fetch_add(1);
     return sp;
 }
 
 Stack wait_request(Stack sp) {
-    auto r = http::request("GET", g_server->url("/wait"));
+    auto r = http::request(k54, "GET", g_server->url("/wait"));
     if (r.body == "released") g_ok.fetch_add(1);
     return sp;
 }

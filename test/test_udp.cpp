@@ -299,7 +299,7 @@ TEST_F(Udp, TcpAndUdpIdsAreNotInterchangeable) {
     EXPECT_FALSE(tcp_local_port_abi(u.id).ok);
     EXPECT_FALSE(tcp_accept_abi(u.id).ok);
     EXPECT_FALSE(tcp_close_abi(u.id));
-    TcpReadResult r = tcp_read(u.id);
+    TcpReadResult r = tcp_read(u.id, utf8::Bytes::Any);
     EXPECT_FALSE(r.ok);
     drop_value(r.str);
     EXPECT_FALSE(tcp_write(u.id, "x"));

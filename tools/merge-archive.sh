@@ -1,23 +1,26 @@
 #!/usr/bin/env bash
-# Builds the self-contained libseq_runtime.a that compiled Seq programs link
+# Builds a self-contained archive (libseq_runtime.a for seqc 7.7.3,
+# libseq_runtime-5.4.a for seqc 5.4.0) that compiled Seq programs link
 # with nothing but `-lseq_runtime` (the Seq compiler's link line): our objects,
 # libuv, Boost.Context and the parts of libssl, libcrypto, RE2, zlib, zstd and
 # libstdc++/libm they use, partially
 # linked into one object in which only the C ABI stays global. Everything
 # else becomes local, so it cannot clash with a host's own copies.
 #
-#   merge-archive.sh OUT.a EXPORTS.so STATIC_ARCHIVE... -- OBJECT...
-# EXPORTS.so is the shared build of the library: its dynamic symbols are
-# exactly the ABI (everything else is -fvisibility=hidden).
+#   merge-archive.sh OUT.a STATIC_ARCHIVE... -- OBJECT...
+# The ABI kept global is what OBJECTs (ours) define with default visibility
+# under an ABI name (everything else is -fvisibility=hidden), so the 7.7.3 and
+# the 5.4 archive each keep exactly the words their abi objects define.
 set -euo pipefail
-out=$1 exports_so=$2
-shift 2
+out=$1
+shift
 archives=()
 while (($#)) && [ "$1" != "--" ]; do archives+=("$1"); shift; done
 shift
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-nm -D --defined-only "$exports_so" | awk '$2 ~ /^[TDBRVW]$/ {print $3}' |
+# readelf -sW: Num Value Size Type Bind Vis Ndx Name.
+readelf -sW "$@" | awk '($5 == "GLOBAL" || $5 == "WEAK") && $6 == "DEFAULT" && $7 != "UND" {print $8}' |
   grep -E '^(patch_seq_|seq_|clone_stack$)' | sort -u >"$work/keep.txt"
 # Whole-archive for the libraries we always need; the rest (libssl, libcrypto,
 # RE2, zlib, zstd, libstdc++, libm) contributes only the members our objects

@@ -77,10 +77,11 @@ inline Stack push_result(Stack sp, const std::optional<std::string>& r) {
 }
 
 // ( -- String Bool ) for bytes decoded from a String (Base64, hex, a
-// decompressor): a Seq String holds text, so bytes that are not valid UTF-8
-// give ( "" false ), as a failed decode does.
-inline Stack push_text_result(Stack sp, const std::optional<std::string>& bytes) {
-    bool ok = bytes && utf8::is_valid(*bytes);
+// decompressor): with `accept` Utf8Only, bytes that are not valid UTF-8 give
+// ( "" false ), as a failed decode does.
+inline Stack push_text_result(Stack sp, const std::optional<std::string>& bytes,
+                              utf8::Bytes accept) {
+    bool ok = bytes && (accept == utf8::Bytes::Any || utf8::is_valid(*bytes));
     return push_with_flag(sp, make_string(ok ? std::string_view(*bytes) : std::string_view()), ok);
 }
 

@@ -1,6 +1,6 @@
 // Integer arithmetic, comparison, boolean and bitwise words.
 //
-// The Seq 5.4.0 compiler inlines most of these words; the runtime versions
+// The Seq compilers inline most of these words; the runtime versions
 // serve code paths that do not inline (i.divide, i.modulo, int-bits) and C
 // hosts. Results must agree bit for bit with the inline code, which decodes
 // both operands with an arithmetic shift, operates on 64-bit values with
@@ -10,10 +10,11 @@
 //
 // All of these words leave no heap values behind, so a binary word rewrites
 // the lower operand's slot in place and drops the top slot.
-#include <bit>
 #include <cstdint>
 
 #include "abi/abi.hpp"
+#include "abi/abi_version.hpp"
+#include "core/value/int_bits.hpp"
 #include "seq/runtime_numeric.h"
 
 using namespace seq;
@@ -66,10 +67,8 @@ inline Stack int_division(Stack sp, Op op) {
     return sp;
 }
 
-// Shift counts outside 0..63 give 0, as the compiler's inline shift does.
-constexpr bool shift_in_range(int64_t n) {
-    return n >= 0 && n < 64;
-}
+// The Int model of the compiler this archive serves (core/value/int_bits.hpp).
+constexpr IntWidth kIntWidth = kAbi7 ? IntWidth::Bits63 : IntWidth::Bits64;
 
 // and/or/not are typed Bool by the compiler, whose inline code yields a Bool
 // from any truthy operands; seq-runtime 5.4.0's runtime words instead take
@@ -182,43 +181,34 @@ SEQ_API seq_stack_t patch_seq_bnot(seq_stack_t sp) {
     return int_unary(sp, "bnot", [](int64_t a) { return make_int(~a); });
 }
 
+// Shifts, bit counts and int-bits follow the width model of the compiler this
+// archive serves (core/value/int_bits.hpp): 64-bit for seqc 5.4.0, 63-bit for
+// seqc 7.x.
 SEQ_API seq_stack_t patch_seq_shl(seq_stack_t sp) {
-    return int_binary(sp, "shl", [](int64_t v, int64_t n) {
-        uint64_t r = shift_in_range(n) ? static_cast<uint64_t>(v) << n : 0;
-        return make_int(static_cast<int64_t>(r));
-    });
+    return int_binary(sp, "shl",
+                      [](int64_t v, int64_t n) { return make_int(int_shl(v, n, kIntWidth)); });
 }
 
-// Logical shift of the sign-extended 64-bit value: -1 shr 1 is 2^63 - 1,
-// which re-tags to -1 in 63 bits, exactly as the inline lshr does.
 SEQ_API seq_stack_t patch_seq_shr(seq_stack_t sp) {
-    return int_binary(sp, "shr", [](int64_t v, int64_t n) {
-        uint64_t r = shift_in_range(n) ? static_cast<uint64_t>(v) >> n : 0;
-        return make_int(static_cast<int64_t>(r));
-    });
+    return int_binary(sp, "shr",
+                      [](int64_t v, int64_t n) { return make_int(int_shr(v, n, kIntWidth)); });
 }
 
-// Bit counts see the sign-extended 64-bit value (popcount -1 = 64, clz of a
-// negative = 0), as llvm.ctpop/ctlz/cttz.i64 in the inline code do.
 SEQ_API seq_stack_t patch_seq_popcount(seq_stack_t sp) {
     return int_unary(sp, "popcount",
-                     [](int64_t a) { return make_int(std::popcount(static_cast<uint64_t>(a))); });
+                     [](int64_t a) { return make_int(int_popcount(a, kIntWidth)); });
 }
 
 SEQ_API seq_stack_t patch_seq_clz(seq_stack_t sp) {
-    return int_unary(
-        sp, "clz", [](int64_t a) { return make_int(std::countl_zero(static_cast<uint64_t>(a))); });
+    return int_unary(sp, "clz", [](int64_t a) { return make_int(int_clz(a, kIntWidth)); });
 }
 
 SEQ_API seq_stack_t patch_seq_ctz(seq_stack_t sp) {
-    return int_unary(
-        sp, "ctz", [](int64_t a) { return make_int(std::countr_zero(static_cast<uint64_t>(a))); });
+    return int_unary(sp, "ctz", [](int64_t a) { return make_int(int_ctz(a, kIntWidth)); });
 }
 
-// 64 although Ints hold 63 bits: that is what the language reports
-// (seq-runtime 5.4.0 and the compiler's documentation of int-bits).
 SEQ_API seq_stack_t patch_seq_int_bits(seq_stack_t sp) {
-    return push(sp, make_int(64));
+    return push(sp, make_int(int_bit_width(kIntWidth)));
 }
 
 }  // extern "C"

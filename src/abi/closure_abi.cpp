@@ -3,8 +3,13 @@
 //
 // A closure's function has the C signature
 //     seq_stack_t fn(seq_stack_t sp, const seq_value_t* env, size_t len)
-// and reads its captures with the env_get / env_push words, env[0] being the
-// value that was on top of the stack at capture.
+// and reads its captures with the env_get / env_push words. Which capture is
+// env[0] is where the two compilers' contracts conflict (docs/abi-versions.md):
+// both push env[0], env[1], ... at closure entry and type env[i] by the i-th
+// capture counted from the deepest, but seq-runtime 5.4.0 stored env[0] = the
+// value on top of the stack (so 5.4.0 programs see their captures reversed),
+// and since 5.5.0 env[0] = the deepest capture (caller order, and the types
+// agree). Each archive keeps its compiler's programs working.
 //
 // create_env / env_set / make_closure build a closure in three steps without
 // copying: create_env allocates the ClosureObj itself (function 0 = "still
@@ -15,6 +20,7 @@
 #include <cstddef>
 
 #include "abi/abi.hpp"
+#include "abi/abi_version.hpp"
 #include "core/value/callable.hpp"
 #include "seq/runtime_closures.h"
 
@@ -79,8 +85,9 @@ SEQ_API seq_stack_t patch_seq_push_closure(seq_stack_t sp, uintptr_t fn, int32_t
     }
     // Allocate before popping so a failed allocation leaves the stack intact.
     ClosureObj* c = alloc_closure(fn, n);
+    const StackValue* captures = sp - n;  // the deepest capture first
     for (size_t i = 0; i < n; ++i)
-        c->env[i] = share_value(sp[-1 - static_cast<ptrdiff_t>(i)]);
+        c->env[i] = share_value(kAbi7 ? captures[i] : captures[n - 1 - i]);
     sp -= n;
     return push(sp, from_heap(c));
 }

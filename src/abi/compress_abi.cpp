@@ -40,7 +40,9 @@ Stack decompress_word(Stack sp, const char* word, Decompress decompress) {
         if (!encoding::base64_decode(data, Base64::Standard, raw)) return std::nullopt;
         return decompress(std::string_view(raw));
     });
-    return push_text_result(sp, out);
+    // Text in both contracts: seq-runtime 7.x still rejects a decompressed
+    // payload that is not UTF-8 (compress.rs: read_to_string, from_utf8).
+    return push_text_result(sp, out, utf8::Bytes::Utf8Only);
 }
 
 }  // namespace

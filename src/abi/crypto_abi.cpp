@@ -6,6 +6,7 @@
 #include <string>
 
 #include "abi/abi.hpp"
+#include "abi/abi_version.hpp"
 #include "core/words/crypto.hpp"
 #include "io/blocking.hpp"
 #include "seq/runtime_optional.h"
@@ -53,7 +54,9 @@ SEQ_API seq_stack_t patch_seq_crypto_aes_gcm_encrypt(seq_stack_t sp) {
 
 SEQ_API seq_stack_t patch_seq_crypto_aes_gcm_decrypt(seq_stack_t sp) {
     // ( ciphertext key -- String Bool )
-    auto r = with_strings(sp, "crypto.aes-gcm-decrypt", crypto::aes_gcm_decrypt);
+    auto r = with_strings(sp, "crypto.aes-gcm-decrypt", [](std::string_view c, std::string_view k) {
+        return crypto::aes_gcm_decrypt(c, k, kStringBytes);
+    });
     return push_result(sp, r);
 }
 

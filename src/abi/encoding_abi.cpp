@@ -1,7 +1,6 @@
-// encoding.* words (upstream encoding.rs): Base64, URL-safe Base64 and hex.
-// Decoders end in a Bool: bad input gives "" false. seqc 7.x strings are
-// byte-clean, so the decoded bytes are the String whatever they are; 5.4.0
-// also refused bytes that are not valid UTF-8 ("" false).
+// encoding.* words (seq-runtime encoding.rs): Base64, URL-safe Base64 and hex.
+// Decoders end in a Bool: bad input gives "" false, and so do decoded bytes
+// that are not valid UTF-8 for seqc 5.4.0; for 7.x they are the String.
 #include <string>
 
 #include "abi/abi.hpp"
@@ -28,8 +27,7 @@ Stack decode_word(Stack sp, const char* word, Decode decode) {
         if (!decode(s, out)) return std::nullopt;
         return out;
     });
-    if constexpr (kAbi7) return push_result(sp, bytes);
-    return push_text_result(sp, bytes);
+    return push_text_result(sp, bytes, kStringBytes);
 }
 
 }  // namespace

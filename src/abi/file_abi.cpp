@@ -32,6 +32,8 @@ struct LineCtx {
     const char* word;
 };
 
+// Runs the quotation on one line (file.for-each-line, and 5.4.0's
+// file-for-each-line+).
 void call_with_line(void* p, std::string_view line) {
     auto* c = static_cast<LineCtx*>(p);
     c->sp = invoke_callable(push(c->sp, make_string(line)), c->quot, c->word);
@@ -62,8 +64,8 @@ extern "C" {
 
 SEQ_API seq_stack_t patch_seq_file_slurp(seq_stack_t sp) {
     // 7.x slurps bytes; 5.4.0 refuses a file that is not valid UTF-8.
-    auto content = with_string(sp, "file-slurp",
-                               [](std::string_view p) { return file_read_string(p, !kAbi7); });
+    auto content = with_string(
+        sp, "file-slurp", [](std::string_view p) { return file_read_string(p, kStringBytes); });
     return push_with_flag(sp, content ? *content : make_string(""), content.has_value());
 }
 
@@ -89,12 +91,15 @@ SEQ_API seq_stack_t patch_seq_file_size(seq_stack_t sp) {
     return push_with_flag(sp, make_int(size.value_or(0)), size.has_value());
 }
 
+#ifdef SEQ_ABI_54
 // ( path quot -- String Bool ): 5.4.0; the String is "" or the error.
+// Removed by seqc 7.x: only the 5.4 archive exports it (seq/runtime.h).
 SEQ_API seq_stack_t patch_seq_file_for_each_line_plus(seq_stack_t sp) {
     std::string error;
     bool ok = for_each_line(sp, "file-for-each-line+", &error);
     return push_with_flag(sp, make_string(ok ? std::string_view() : std::string_view(error)), ok);
 }
+#endif
 
 // ( path quot -- Bool ): 7.x, the same walk with only the flag.
 SEQ_API seq_stack_t patch_seq_file_for_each_line(seq_stack_t sp) {

@@ -8,6 +8,7 @@
 #include <cstdint>
 
 #include "abi/abi.hpp"
+#include "abi/abi_version.hpp"
 #include "core/value/numeric_format.hpp"
 #include "seq/runtime_numeric.h"
 
@@ -48,9 +49,11 @@ inline Stack float_arith(Stack sp, const char* word, Op op) {
     return sp - 1;
 }
 
-// seq-runtime 5.4.0 answers float comparisons with Int 1/0 (its register-
-// specialised code does the same for every Bool), and consumers such as `if`
-// and test.assert accept either; we keep that encoding.
+// Float comparisons answer a Bool for seqc 7.x, as seq-runtime 7.x does; for
+// seqc 5.4.0, Int 1/0 as seq-runtime 5.4.0 did (its register-specialised code
+// does the same for every Bool). Consumers such as `if` and test.assert
+// accept either, but `.` / SON output and type-dispatching words see the
+// difference.
 template <typename Cmp>
 inline Stack float_compare(Stack sp, const char* word, Cmp cmp) {
     check_floats(sp, word);
@@ -59,7 +62,7 @@ inline Stack float_compare(Stack sp, const char* word, Cmp cmp) {
     bool r = cmp(float_obj(a)->value, float_obj(b)->value);
     release(heap_of(a));
     release(heap_of(b));
-    sp[-2] = make_int(r ? 1 : 0);
+    sp[-2] = kAbi7 ? make_bool(r) : make_int(r ? 1 : 0);
     return sp - 1;
 }
 

@@ -1,10 +1,13 @@
-// http.* words (seq-runtime 5.4.0 http_client.rs): GET, POST, PUT, DELETE.
-// Each pushes a Map {"status" Int, "body" String, "ok" Bool[, "error"
-// String]}; failures are in the map, never an abort. The strand parks while
+// http.* words (seq-runtime http_client.rs): GET, POST, PUT, DELETE. Each
+// pushes a Map {"status" Int, "body" String, "ok" Bool[, "error" String]};
+// failures are in the map, never an abort. Redirects, compression, error
+// statuses, the body's bytes and the timeout follow the rules of the compiler
+// this archive serves (io/net/http_client.hpp, docs/abi-versions.md). The strand parks while
 // the request is in flight (io/http_client.hpp). A type mismatch aborts.
 #include <string>
 
 #include "abi/abi.hpp"
+#include "abi/abi_version.hpp"
 #include "core/value/map.hpp"
 #include "io/net/http_client.hpp"
 #include "seq/runtime_optional.h"
@@ -12,6 +15,10 @@
 using namespace seq;
 
 namespace {
+
+const http::Rules& rules() {
+    return kAbi7 ? http::rules7() : http::kRules54;
+}
 
 StackValue response_map(const http::Response& r) {
     MapObj* m = new_map();
@@ -25,7 +32,7 @@ StackValue response_map(const http::Response& r) {
 Stack without_body(Stack sp, const char* word, const char* method) {
     StackValue url = pop_kind(sp, Kind::String, word);
     // The views stay valid: the strand keeps `url` alive while it is parked.
-    http::Response r = http::request(method, string_of(url)->view());
+    http::Response r = http::request(rules(), method, string_of(url)->view());
     drop_value(url);
     return push(sp, response_map(r));
 }
@@ -34,8 +41,8 @@ Stack with_body(Stack sp, const char* word, const char* method) {
     StackValue ct = pop_kind(sp, Kind::String, word);
     StackValue body = pop_kind(sp, Kind::String, word);
     StackValue url = pop_kind(sp, Kind::String, word);
-    http::Response r = http::request(method, string_of(url)->view(), string_of(body)->view(),
-                                     string_of(ct)->view());
+    http::Response r = http::request(rules(), method, string_of(url)->view(),
+                                     string_of(body)->view(), string_of(ct)->view());
     drop_value(ct);
     drop_value(body);
     drop_value(url);

@@ -34,9 +34,12 @@ SEQ_API seq_stack_t patch_seq_read_line(seq_stack_t sp) {
     return push_line(sp, stdin_read_line(), false);
 }
 
+#ifdef SEQ_ABI_54
+// Removed by seqc 7.x: only the 5.4 archive exports it (seq/runtime.h).
 SEQ_API seq_stack_t patch_seq_read_line_plus(seq_stack_t sp) {
     return push_line(sp, stdin_read_line(), true);
 }
+#endif
 
 SEQ_API seq_stack_t patch_seq_read_n(seq_stack_t sp) {
     StackValue v = *--sp;

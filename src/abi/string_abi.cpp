@@ -116,10 +116,8 @@ SEQ_API seq_stack_t patch_seq_string_find(seq_stack_t sp) {
 }
 
 SEQ_API seq_stack_t patch_seq_string_split(seq_stack_t sp) {
-    // 7.x splits "" into bytes, 5.4.0 into characters.
-    constexpr auto kEmpty = kAbi7 ? strings::EmptySplit::Bytes : strings::EmptySplit::Chars;
     StackValue list = with_strings(sp, "string_split", [](std::string_view s, std::string_view d) {
-        return strings::split(s, d, kEmpty);
+        return strings::split(s, d, kStringBytes);
     });
     return push(sp, list);
 }

@@ -4,6 +4,7 @@
 // of the wrong kind is a failure (neutral value, false), not an abort; the
 // arguments are always consumed, so the stack effect holds either way.
 #include "abi/abi.hpp"
+#include "abi/abi_version.hpp"
 #include "io/net/tcp.hpp"
 #include "seq/runtime_tcp.h"
 
@@ -71,7 +72,7 @@ SEQ_API seq_stack_t patch_seq_tcp_connect(seq_stack_t sp) {
 SEQ_API seq_stack_t patch_seq_tcp_read(seq_stack_t sp) {
     int64_t id = 0;
     TcpReadResult r;
-    if (pop_int_arg(sp, &id)) r = tcp_read(id);
+    if (pop_int_arg(sp, &id)) r = tcp_read(id, kStringBytes);
     if (r.str == kFalse) r.str = make_string("");
     return push_with_flag(sp, r.str, r.ok);
 }

@@ -174,9 +174,10 @@ class StringBuf {
             return Io::Error;
         }
     }
-    // The finished string (null when `utf8` and it is not valid UTF-8:
-    // Rust's read_to_string refuses it). The buffer gives up ownership.
-    StringObj* take(bool utf8) {
+    // The finished string (null when `accept` is Utf8Only and it is not
+    // valid UTF-8: Rust's read_to_string refuses it). The buffer gives up
+    // ownership.
+    StringObj* take(utf8::Bytes accept) {
         if (!s_ && !reserve(0)) return nullptr;
         if (cap_ - len_ > 4096) {  // a file that shrank, or the doubling
             if (void* shrunk = std::realloc(static_cast<void*>(s_), sizeof(StringObj) + len_ + 1)) {
@@ -186,7 +187,7 @@ class StringBuf {
         }
         s_->len = len_;
         s_->inline_bytes[len_] = '\0';
-        if (utf8 && !utf8::is_valid(s_->view())) return nullptr;
+        if (accept == utf8::Bytes::Utf8Only && !utf8::is_valid(s_->view())) return nullptr;
         StringObj* out = s_;
         s_ = nullptr;
         return out;
@@ -206,7 +207,7 @@ size_t initial_capacity(const struct stat& st) {
 
 }  // namespace
 
-std::optional<StackValue> file_read_string(std::string_view path, bool require_utf8) {
+std::optional<StackValue> file_read_string(std::string_view path, utf8::Bytes accept) {
     auto p = c_path(path);
     if (!p) return std::nullopt;
     struct stat st;
@@ -223,11 +224,11 @@ std::optional<StackValue> file_read_string(std::string_view path, bool require_u
             Io r = buf.read_from(fd, true);
             if (r == Io::WouldBlock) {
                 auto rest = [&] {
-                    if (buf.read_from(fd, false) == Io::Done) result = buf.take(require_utf8);
+                    if (buf.read_from(fd, false) == Io::Done) result = buf.take(accept);
                 };
                 run_blocking(rest);
             } else if (r == Io::Done) {
-                result = buf.take(require_utf8);
+                result = buf.take(accept);
             }
         }
         ::close(fd);
@@ -242,7 +243,7 @@ std::optional<StackValue> file_read_string(std::string_view path, bool require_u
             bool ok = ::fstat(fd, &fst) == 0 && buf.reserve(initial_capacity(fst)) &&
                       buf.read_from(fd, false) == Io::Done;
             ::close(fd);
-            if (ok) result = buf.take(require_utf8);
+            if (ok) result = buf.take(accept);
         };
         run_blocking(job);
     }

@@ -26,6 +26,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/text/utf8.hpp"
 #include "core/value/value.hpp"
 #include "io/blocking.hpp"  // run_blocking, which the content operations use
 
@@ -47,9 +48,9 @@ bool dir_remove(std::string_view path);
 // ---- content (threadpool for strands) ----------------------------------------------
 
 // The whole file as a new global String, or nullopt when it cannot be read
-// or, with `require_utf8`, is not valid UTF-8 (Rust's fs::read_to_string,
-// seqc 5.4.0; 7.x reads bytes, as fs::read).
-std::optional<StackValue> file_read_string(std::string_view path, bool require_utf8 = true);
+// or (`accept` Utf8Only: Rust's fs::read_to_string, seq-runtime 5.4.0) is not
+// valid UTF-8; with Any (7.x's fs::read) any bytes.
+std::optional<StackValue> file_read_string(std::string_view path, utf8::Bytes accept);
 // Creates or truncates (append = false) or appends to (append = true) the
 // file and writes all of `data`. False on any failure, including close.
 bool file_write(std::string_view path, std::string_view data, bool append);

@@ -120,7 +120,7 @@ std::atomic<int> g_ok{0};
 int g_n = 0;
 
 Stack get_once(Stack sp) {
-    if (http::request("GET", g_url).ok) g_ok.fetch_add(1);
+    if (http::request(http::rules7(), "GET", g_url).ok) g_ok.fetch_add(1);
     return sp;
 }
 

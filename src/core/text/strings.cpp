@@ -97,15 +97,17 @@ StringObj* list_tag() {
     return string_of(intern_static_symbol(kName, {kName, 4}));
 }
 
-StackValue split(std::string_view s, std::string_view delim, EmptySplit empty) {
+StackValue split(std::string_view s, std::string_view delim, utf8::Bytes units) {
     std::vector<std::string_view> parts;
     if (delim.empty()) {
+        // Rust's str::split("") (5.4.0): "", each character, "". 7.x splits
+        // the bytes instead (one part per byte).
         parts.emplace_back(s.substr(0, 0));
         const char* p = s.data();
         const char* end = p + s.size();
         while (p < end) {
             char32_t cp;
-            size_t n = empty == EmptySplit::Bytes ? 1 : utf8::decode(p, end, cp);
+            size_t n = units == utf8::Bytes::Any ? 1 : utf8::decode(p, end, cp);
             parts.emplace_back(p, n);
             p += n;
         }

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/text/utf8.hpp"
 #include "core/value/value.hpp"
 
 namespace seq::strings {
@@ -24,14 +25,10 @@ void append_json_escaped(std::string& out, std::string_view s);
 // an empty needle).
 int64_t find_char_index(std::string_view hay, std::string_view needle);
 
-// How an empty delimiter splits: at every UTF-8 character boundary (Rust's
-// str::split, seqc 5.4.0) or at every byte (seqc 7.x's byte-clean strings).
-enum class EmptySplit { Chars, Bytes };
-
 // Rust's str::split by a string: a new List of Strings. An empty delimiter
-// matches at every character (or byte) boundary, ends included
-// ("ab" -> "" "a" "b" "").
-StackValue split(std::string_view s, std::string_view delim, EmptySplit empty = EmptySplit::Chars);
+// matches at every character boundary (`units` Utf8Only) or between all
+// bytes (Any), ends included ("ab" -> "" "a" "b" "").
+StackValue split(std::string_view s, std::string_view delim, utf8::Bytes units);
 
 // How string.join renders one list element: Strings as they are, Ints and
 // Floats as Rust's Display, Bools as true/false, Symbols as :name, anything

@@ -19,6 +19,12 @@ namespace seq::utf8 {
 
 inline constexpr char32_t kReplacement = 0xFFFD;
 
+// What a word that turns outside bytes (a socket, a file, a decoder) into a
+// String accepts. seq-runtime 5.4.0 insisted on UTF-8 (anything else was the
+// word's failure); since 7.x strings are byte-clean and such words return
+// the bytes as they are. src/abi picks the rule of the compiler it serves.
+enum class Bytes { Utf8Only, Any };
+
 // True for the Unicode scalar values (a char in Rust): 0..0x10FFFF without
 // the surrogates.
 constexpr bool is_scalar(int64_t cp) {

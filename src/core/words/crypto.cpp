@@ -9,9 +9,9 @@
 #include <climits>
 #include <memory>
 
-#include "core/words/encoding.hpp"
 #include "core/fatal.hpp"
 #include "core/text/utf8.hpp"
+#include "core/words/encoding.hpp"
 
 namespace seq::crypto {
 
@@ -156,7 +156,7 @@ std::optional<std::string> aes_gcm_encrypt(std::string_view plaintext, std::stri
 }
 
 std::optional<std::string> aes_gcm_decrypt(std::string_view ciphertext_b64,
-                                           std::string_view key_hex) {
+                                           std::string_view key_hex, utf8::Bytes accept) {
     std::string combined;
     if (!encoding::base64_decode(ciphertext_b64, encoding::Base64::Standard, combined))
         return std::nullopt;
@@ -189,7 +189,7 @@ std::optional<std::string> aes_gcm_decrypt(std::string_view ciphertext_b64,
     }
     written += static_cast<size_t>(fin);
     plain.resize(written);
-    if (!utf8::is_valid(plain)) return std::nullopt;
+    if (accept == utf8::Bytes::Utf8Only && !utf8::is_valid(plain)) return std::nullopt;
     return plain;
 }
 

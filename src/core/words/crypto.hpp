@@ -14,6 +14,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/text/utf8.hpp"
+
 namespace seq::crypto {
 
 inline constexpr size_t kAesKeyBytes = 32;
@@ -49,10 +51,11 @@ std::optional<std::string> aes_gcm_encrypt(std::string_view plaintext, std::stri
 std::optional<std::string> aes_gcm_encrypt_with_nonce(std::string_view plaintext,
                                                       std::string_view key_hex,
                                                       std::string_view nonce);
-// nullopt: bad Base64, too short, bad key, authentication failure, or the
-// plaintext is not valid UTF-8 (Seq strings are text).
+// nullopt: bad Base64, too short, bad key, authentication failure, or (with
+// `accept` Utf8Only, seqc 5.4.0's text strings) a plaintext that is not valid
+// UTF-8.
 std::optional<std::string> aes_gcm_decrypt(std::string_view ciphertext_b64,
-                                           std::string_view key_hex);
+                                           std::string_view key_hex, utf8::Bytes accept);
 
 struct Ed25519Keypair {
     std::string public_hex;

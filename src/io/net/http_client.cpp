@@ -6,15 +6,18 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cctype>
 #include <condition_variable>
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
 #include <thread>
 #include <vector>
 
 #include "core/sched/strand.hpp"
+#include "core/sys/env_number.hpp"
 #include "core/text/utf8.hpp"
 
 namespace seq::http {
@@ -210,6 +213,7 @@ std::optional<std::string> check_parts(const UrlParts& p) {
 
 struct Request {
     // What to send (owned copies: the caller's strings may live in a strand arena).
+    Rules rules;
     std::string method, url, body, content_type;
     std::string host;  // for the "blocked" message
 
@@ -318,11 +322,20 @@ class Engine {
         set(e, CURLOPT_PRIVATE, static_cast<void*>(r));
         set(e, CURLOPT_URL, r->url.c_str());
         set(e, CURLOPT_NOSIGNAL, 1L);
-        set(e, CURLOPT_TIMEOUT_MS, kTimeoutMs);
+        set(e, CURLOPT_TIMEOUT_MS, r->rules.total_timeout_ms);
+        if (long stall = r->rules.stall_timeout_ms) {
+            // Less than a byte a second for that long: a stalled peer.
+            set(e, CURLOPT_CONNECTTIMEOUT_MS, stall);
+            set(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
+            set(e, CURLOPT_LOW_SPEED_TIME, std::max(1L, (stall + 999) / 1000));
+        }
         set(e, CURLOPT_FOLLOWLOCATION, 0L);  // redirects are ours (ureq's rules)
         set(e, CURLOPT_PROTOCOLS_STR, "http,https");
         set(e, CURLOPT_PROXY, "");  // environment proxies ignored, as ureq does
-        set(e, CURLOPT_ACCEPT_ENCODING, "gzip");
+        if (r->rules.gzip)
+            set(e, CURLOPT_ACCEPT_ENCODING, "gzip");
+        else
+            r->headers = c_.slist_append(r->headers, "Accept-Encoding: identity");
         set(e, CURLOPT_USERAGENT, "seq-runtime");
         set(e, CURLOPT_ERRORBUFFER, r->errbuf);
         set(e, CURLOPT_WRITEFUNCTION, on_body);
@@ -338,11 +351,11 @@ class Engine {
                 r->content_type.empty() ? "Content-Type;" : "Content-Type: " + r->content_type;
             r->headers = c_.slist_append(r->headers, ct.c_str());
             r->headers = c_.slist_append(r->headers, "Expect:");  // no 100-continue round trip
-            set(e, CURLOPT_HTTPHEADER, r->headers);
         } else {
             set(e, CURLOPT_HTTPGET, 1L);
             if (r->method != "GET") set(e, CURLOPT_CUSTOMREQUEST, r->method.c_str());
         }
+        if (r->headers) set(e, CURLOPT_HTTPHEADER, r->headers);
         if (c_.multi_add_handle(multi_, e) != CURLM_OK) {
             release_easy(r);
             complete(r, Response{0, {}, false, std::string("Connection error: curl refused")});
@@ -374,9 +387,16 @@ class Engine {
             return;
         }
         if (r->too_large) {
-            // ureq's into_string refuses bodies over its limit; for an error
-            // status upstream keeps the status with an empty body.
-            if (status >= 400) {
+            // 7.x's client fails the request; ureq's into_string refuses
+            // bodies over its limit, and for an error status 5.4.0 keeps the
+            // status with an empty body.
+            if (!r->rules.status_is_error) {
+                complete(r, Response{0,
+                                     {},
+                                     false,
+                                     "Connection error: Response body too large (>" +
+                                         std::to_string(kMaxBodyBytes) + " bytes)"});
+            } else if (status >= 400) {
                 complete(r, Response{status, {}, false, "HTTP error: " + std::to_string(status)});
             } else {
                 complete(r, Response{0,
@@ -392,14 +412,16 @@ class Engine {
             complete(r, Response{0, {}, false, "Connection error: " + why});
             return;
         }
-        if (status >= 300 && status < 400 && r->redirects < kMaxRedirects && !next.empty()) {
+        if (status >= 300 && status < 400 && r->redirects < r->rules.max_redirects &&
+            !next.empty()) {
             if (follow(r, status, next)) return;
         }
         Response resp;
         resp.status = status;
         resp.ok = status >= 200 && status < 300;
-        resp.body = utf8::lossy(r->received);
-        if (status >= 400) resp.error = "HTTP error: " + std::to_string(status);
+        resp.body = r->rules.text_body ? utf8::lossy(r->received) : std::move(r->received);
+        if (status >= 400 && r->rules.status_is_error)
+            resp.error = "HTTP error: " + std::to_string(status);
         complete(r, std::move(resp));
     }
 
@@ -491,8 +513,18 @@ bool available() {
     return engine(nullptr) != nullptr;
 }
 
-Response request(std::string_view method, std::string_view url, std::string_view body,
-                 std::string_view content_type) {
+const Rules& rules7() {
+    static const Rules rules = [] {
+        long ms = static_cast<long>(env_number_in_range("SEQ_HTTP_REQUEST_TIMEOUT_MS",
+                                                        std::getenv("SEQ_HTTP_REQUEST_TIMEOUT_MS"),
+                                                        1, 3'600'000, kTimeoutMs));
+        return Rules{0, false, false, false, 0, ms};
+    }();
+    return rules;
+}
+
+Response request(const Rules& rules, std::string_view method, std::string_view url,
+                 std::string_view body, std::string_view content_type) {
     std::string why;
     Engine* e = engine(&why);
     if (!e) return Response{0, {}, false, "HTTP client unavailable: " + why};
@@ -504,6 +536,7 @@ Response request(std::string_view method, std::string_view url, std::string_view
         return Response{0, {}, false, std::string("Connection error: invalid header value")};
 
     Request r;
+    r.rules = rules;
     r.method = method;
     r.url = url;
     r.host = parts->host;

@@ -1089,8 +1089,8 @@ TcpResult tcp_connect(std::string_view host, int64_t port) {
     return {};
 }
 
-TcpReadResult tcp_read(int64_t id) {
-    if (!current_strand()) return call_in_strand("tcp", [&] { return tcp_read(id); });
+TcpReadResult tcp_read(int64_t id, utf8::Bytes accept) {
+    if (!current_strand()) return call_in_strand("tcp", [&] { return tcp_read(id, accept); });
     Module& m = mod();
     Use u(m, id);
     StreamSocket* s = u.stream();
@@ -1103,7 +1103,8 @@ TcpReadResult tcp_read(int64_t id) {
         if (avail) {
             size_t n = std::min(avail, m.read_max);
             const char* p = s->buf.data() + s->off;
-            utf8::Prefix scan = utf8::valid_prefix({p, n});
+            utf8::Prefix scan{n, false};
+            if (accept == utf8::Bytes::Utf8Only) scan = utf8::valid_prefix({p, n});
             size_t take = 0;
             if (scan.valid == n) {
                 take = n;

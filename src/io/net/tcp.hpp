@@ -30,6 +30,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/text/utf8.hpp"
 #include "core/value/value.hpp"
 
 namespace seq {
@@ -55,9 +56,12 @@ TcpResult tcp_accept(int64_t listener);
 // Connects to host:port (a numeric address or a name to resolve).
 TcpResult tcp_connect(std::string_view host, int64_t port);
 // What is available on stream `id` (waits only when nothing is): ok with ""
-// at end of stream; failure on error, reset, close, invalid UTF-8, or (with
-// SEQ_TCP_READ_TIMEOUT_MS) when nothing came for that long.
-TcpReadResult tcp_read(int64_t id);
+// at end of stream; failure on error, reset, close, or (with
+// SEQ_TCP_READ_TIMEOUT_MS) when nothing came for that long. With `accept`
+// Utf8Only (seq-runtime 5.4.0) bytes that are not UTF-8 are a failure too, and
+// a character split across packets waits for its end; with Any (7.x) any
+// bytes.
+TcpReadResult tcp_read(int64_t id, utf8::Bytes accept);
 // For C hosts: copies up to `cap` (> 0) buffered bytes of stream `id` into
 // `buf`, waiting only when nothing is buffered; any bytes (no UTF-8 check),
 // at most `cap` (not SEQ_TCP_READ_MAX). Returns the count, 0 at end of

@@ -2,8 +2,10 @@
  * seq-runtime: the C ABI of the Seq language runtime.
  *
  * Compiled Seq programs, Seq network servers and C/C++ hosts call these
- * functions. Names and signatures are those of seq-runtime 5.4.0, so
- * programs compiled by the Seq 5.4.0 compiler link against this library.
+ * functions. Names and signatures are those the Seq compilers declare:
+ * libseq_runtime.a speaks the seqc 7.7.3 contract, libseq_runtime-5.4.a the
+ * seqc 5.4.0 one (docs/abi-versions.md). A host linking the 5.4 archive
+ * defines SEQ_ABI_VERSION=54 to see the words 7.x removed.
  *
  * Values: a seq_value_t is 8 bytes, tagged:
  *   odd          63-bit signed integer, (v << 1) | 1
@@ -27,6 +29,12 @@
 #define SEQ_API __declspec(dllexport)
 #else
 #define SEQ_API __attribute__((visibility("default")))
+#endif
+
+/* The words seqc 7.x removed (read_line_plus, file_for_each_line_plus) are
+   declared, and exported, only for the 5.4 contract. */
+#if defined(SEQ_ABI_VERSION) && SEQ_ABI_VERSION < 70
+#define SEQ_ABI_54 1
 #endif
 
 #ifdef __cplusplus

@@ -23,8 +23,10 @@ SEQ_API seq_stack_t patch_seq_write(seq_stack_t sp);      /* ( s -- ) s as is */
 
 /* ---- standard input: the newline is kept, "\r\n" becomes "\n" ------------ */
 
-SEQ_API seq_stack_t patch_seq_read_line(seq_stack_t sp);      /* ( -- s Bool ) "" false at EOF */
+SEQ_API seq_stack_t patch_seq_read_line(seq_stack_t sp); /* ( -- s Bool ) "" false at EOF */
+#ifdef SEQ_ABI_54
 SEQ_API seq_stack_t patch_seq_read_line_plus(seq_stack_t sp); /* ( -- s Int ) "" 0 at EOF */
+#endif
 /* ( n -- s Int ) exactly n bytes and 1, or what there was and 0 (end of
    input; n < 0, n > 10 MiB or not an Int give "" 0) */
 SEQ_API seq_stack_t patch_seq_read_n(seq_stack_t sp);

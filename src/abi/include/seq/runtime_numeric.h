@@ -83,6 +83,7 @@ SEQ_API seq_stack_t patch_seq_pow(seq_stack_t sp);
 /* Float math on the C library's libm (IEEE 754: NaN and infinities propagate,
  * no status flag). Only in the 7.x archive, whose compiler links with -lm.
  * ( Float -- Float ) unless noted. */
+#ifndef SEQ_ABI_54
 SEQ_API seq_stack_t patch_seq_f_sqrt(seq_stack_t sp);
 SEQ_API seq_stack_t patch_seq_f_cbrt(seq_stack_t sp);
 SEQ_API seq_stack_t patch_seq_f_pow(seq_stack_t sp); /* ( base exp -- Float ) */
@@ -104,6 +105,7 @@ SEQ_API seq_stack_t patch_seq_f_trunc(seq_stack_t sp);
 SEQ_API seq_stack_t patch_seq_f_pi(seq_stack_t sp);  /* ( -- Float ) */
 SEQ_API seq_stack_t patch_seq_f_e(seq_stack_t sp);   /* ( -- Float ) */
 SEQ_API seq_stack_t patch_seq_f_tau(seq_stack_t sp); /* ( -- Float ) */
+#endif /* !SEQ_ABI_54 */
 
 /* ( Int -- String ) the low 32 bits, big-endian (4 bytes). */
 SEQ_API seq_stack_t patch_seq_int_to_bytes_i32_be(seq_stack_t sp);

@@ -41,8 +41,10 @@ SEQ_API seq_stack_t patch_seq_file_append(seq_stack_t sp); /* ( content path -- 
 SEQ_API seq_stack_t patch_seq_file_exists(seq_stack_t sp); /* ( path -- Bool ) */
 SEQ_API seq_stack_t patch_seq_file_delete(seq_stack_t sp); /* ( path -- Bool ) */
 SEQ_API seq_stack_t patch_seq_file_size(seq_stack_t sp);   /* ( path -- Int Bool ) */
+#ifdef SEQ_ABI_54
 /* ( path quot -- error Bool ) quot: ( String -- ), once per line ("\n"-terminated). */
 SEQ_API seq_stack_t patch_seq_file_for_each_line_plus(seq_stack_t sp);
+#endif
 /* ( path quot -- Bool ) seqc 7.x: as file_for_each_line_plus without the message. */
 SEQ_API seq_stack_t patch_seq_file_for_each_line(seq_stack_t sp);
 SEQ_API seq_stack_t patch_seq_dir_exists(seq_stack_t sp); /* ( path -- Bool ) */
