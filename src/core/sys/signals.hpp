@@ -2,7 +2,8 @@
 // words poll.
 //
 // Three parties want signals, and this module arbitrates between them:
-//   the runtime   its policy (docs/architecture.md, "Failure policy"): SIGINT exits 130 through a watcher
+//   the runtime   its policy (docs/architecture.md, "Failure policy"): SIGINT exits 130 through a
+//   watcher
 //                 thread, SIGPIPE is ignored, SIGQUIT dumps diagnostics. The
 //                 process module installs these through
 //                 install_runtime_signal(), which remembers them;

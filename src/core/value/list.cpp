@@ -1,7 +1,7 @@
 #include "core/value/list.hpp"
 
-#include "core/value/callable.hpp"
 #include "core/fatal.hpp"
+#include "core/value/callable.hpp"
 #include "core/value/symbol.hpp"
 
 namespace seq {

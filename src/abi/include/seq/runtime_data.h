@@ -43,14 +43,14 @@ SEQ_API seq_stack_t patch_seq_unpack_variant(seq_stack_t sp, int64_t field_count
 
 /* ---- lists ------------------------------------------------------------------ */
 
-SEQ_API seq_stack_t patch_seq_list_make(seq_stack_t sp);    /* ( -- List ) */
-SEQ_API seq_stack_t patch_seq_list_push(seq_stack_t sp);    /* ( List v -- List' ) */
-SEQ_API seq_stack_t patch_seq_list_get(seq_stack_t sp);     /* ( List Int -- v Bool ) */
-SEQ_API seq_stack_t patch_seq_list_first(seq_stack_t sp);   /* ( List -- v Bool ) 0 false if empty */
-SEQ_API seq_stack_t patch_seq_list_last(seq_stack_t sp);    /* ( List -- v Bool ) 0 false if empty */
-SEQ_API seq_stack_t patch_seq_list_set(seq_stack_t sp);     /* ( List Int v -- List' Bool ) */
-SEQ_API seq_stack_t patch_seq_list_length(seq_stack_t sp);  /* ( List -- Int ) */
-SEQ_API seq_stack_t patch_seq_list_empty(seq_stack_t sp);   /* ( List -- Bool ) */
+SEQ_API seq_stack_t patch_seq_list_make(seq_stack_t sp);   /* ( -- List ) */
+SEQ_API seq_stack_t patch_seq_list_push(seq_stack_t sp);   /* ( List v -- List' ) */
+SEQ_API seq_stack_t patch_seq_list_get(seq_stack_t sp);    /* ( List Int -- v Bool ) */
+SEQ_API seq_stack_t patch_seq_list_first(seq_stack_t sp);  /* ( List -- v Bool ) 0 false if empty */
+SEQ_API seq_stack_t patch_seq_list_last(seq_stack_t sp);   /* ( List -- v Bool ) 0 false if empty */
+SEQ_API seq_stack_t patch_seq_list_set(seq_stack_t sp);    /* ( List Int v -- List' Bool ) */
+SEQ_API seq_stack_t patch_seq_list_length(seq_stack_t sp); /* ( List -- Int ) */
+SEQ_API seq_stack_t patch_seq_list_empty(seq_stack_t sp);  /* ( List -- Bool ) */
 SEQ_API seq_stack_t patch_seq_list_reverse(seq_stack_t sp); /* ( List -- List' ) */
 SEQ_API seq_stack_t patch_seq_list_map(seq_stack_t sp);     /* ( List [x -- y] -- List' ) */
 SEQ_API seq_stack_t patch_seq_list_filter(seq_stack_t sp);  /* ( List [x -- Bool] -- List' ) */

@@ -105,6 +105,7 @@ SEQ_API seq_stack_t patch_seq_f_trunc(seq_stack_t sp);
 SEQ_API seq_stack_t patch_seq_f_pi(seq_stack_t sp);  /* ( -- Float ) */
 SEQ_API seq_stack_t patch_seq_f_e(seq_stack_t sp);   /* ( -- Float ) */
 SEQ_API seq_stack_t patch_seq_f_tau(seq_stack_t sp); /* ( -- Float ) */
+
 #endif /* !SEQ_ABI_54 */
 
 /* ( Int -- String ) the low 32 bits, big-endian (4 bytes). */
