@@ -38,8 +38,19 @@ struct MonitorPlan {
     bool preempt;  // send the signal
 };
 
+// A worker whose strand stays stuck after the signal is not in compiled code
+// (a foreign C call, a long runtime word): signalling it every period would
+// only interrupt its system calls (EINTR for the ones SA_RESTART does not
+// restart). After kEagerTries looks it is signalled at looks 8, 16, 32, ...
+// (exponential back-off) until it switches again.
+constexpr uint64_t kEagerTries = 4;
+bool signal_this_look(uint64_t stuck_looks) {
+    return stuck_looks <= kEagerTries || (stuck_looks & (stuck_looks - 1)) == 0;
+}
+
 void monitor_main(Scheduler* sched, Monitor* m, MonitorPlan plan) {
     std::vector<uint64_t> last(sched->workers.size(), ~uint64_t{0});
+    std::vector<uint64_t> stuck(sched->workers.size(), 0);
     auto period = std::chrono::microseconds(plan.period_us ? plan.period_us : 1);
     std::unique_lock<std::mutex> lock(m->mu);
     while (!m->stop.load()) {
@@ -49,8 +60,11 @@ void monitor_main(Scheduler* sched, Monitor* m, MonitorPlan plan) {
             uint64_t seen = w->strands_run.load(std::memory_order_relaxed);
             if (seen == last[i] && !w->sleeping.load(std::memory_order_relaxed)) {
                 if (plan.slice) w->preempt.store(true, std::memory_order_relaxed);
-                if (plan.preempt && w->running_id.load(std::memory_order_relaxed) != 0)
+                if (plan.preempt && w->running_id.load(std::memory_order_relaxed) != 0 &&
+                    signal_this_look(++stuck[i]))
                     preempt_interrupt(*w);
+            } else {
+                stuck[i] = 0;
             }
             last[i] = seen;
         }
