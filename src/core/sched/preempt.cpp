@@ -70,7 +70,8 @@ uintptr_t main_program_bias() {
 }
 
 // Reads the executable's .symtab: the seq_* functions that are not ours.
-std::vector<CodeRange> scan_compiled_code() {
+// Unused where preemption is unavailable (TSan).
+[[maybe_unused]] std::vector<CodeRange> scan_compiled_code() {
     std::vector<CodeRange> out;
     int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
     if (fd < 0) return out;
