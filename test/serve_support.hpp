@@ -54,12 +54,13 @@ inline std::pair<int64_t, int> listen_local() {
     return {l.id, static_cast<int>(p.id)};
 }
 
-inline int raw_connect(int port) {
+// Plain blocking clients for the test thread (test_tcp uses them too).
+inline int raw_connect(int port, const char* host = "127.0.0.1") {
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     sockaddr_in a{};
     a.sin_family = AF_INET;
     a.sin_port = htons(static_cast<uint16_t>(port));
-    inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+    inet_pton(AF_INET, host, &a.sin_addr);
     if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
         close(fd);
         return -1;

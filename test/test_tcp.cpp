@@ -33,6 +33,7 @@
 #include "core/value/stack.hpp"
 #include "io/net/tcp.hpp"
 #include "seq/runtime_tcp.h"
+#include "serve_support.hpp"
 #include "test_support.hpp"
 
 namespace seq {
@@ -151,43 +152,9 @@ constexpr auto go = test::spawn_fn;
 
 // ---- plain blocking client sockets (test thread) ------------------------------------
 
-int raw_connect(int port, const char* host = "127.0.0.1") {
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(static_cast<uint16_t>(port));
-    inet_pton(AF_INET, host, &a.sin_addr);
-    if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-        close(fd);
-        return -1;
-    }
-    return fd;
-}
-
-bool raw_send(int fd, const std::string& s) {
-    size_t off = 0;
-    while (off < s.size()) {
-        ssize_t n = send(fd, s.data() + off, s.size() - off, MSG_NOSIGNAL);
-        if (n <= 0) return false;
-        off += static_cast<size_t>(n);
-    }
-    return true;
-}
-
-// Receives exactly n bytes (or fewer at EOF/timeout).
-std::string raw_recv(int fd, size_t n, double secs = 20) {
-    std::string out;
-    char buf[65536];
-    auto deadline = Clock::now() + std::chrono::duration<double>(secs * kSlow);
-    while (out.size() < n && Clock::now() < deadline) {
-        pollfd p{fd, POLLIN, 0};
-        if (poll(&p, 1, 50) <= 0) continue;
-        ssize_t k = recv(fd, buf, std::min(sizeof buf, n - out.size()), 0);
-        if (k <= 0) break;
-        out.append(buf, static_cast<size_t>(k));
-    }
-    return out;
-}
+using servetest::raw_connect;
+using servetest::raw_recv;
+using servetest::raw_send;
 
 // Closes with SO_LINGER 0: the peer gets a reset, not an orderly end.
 void raw_reset(int fd) {
