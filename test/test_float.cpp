@@ -34,13 +34,7 @@ uint64_t bits(double d) {
 
 // Runs a binary float word; returns its value and checks the result is a Float.
 double fbin(Word w, double a, double b) {
-    TestStack st;
-    st.sp = patch_seq_push_float(st.sp, a);
-    st.sp = patch_seq_push_float(st.sp, b);
-    st.sp = w(st.sp);
-    EXPECT_EQ(st.depth(), 1u);
-    EXPECT_TRUE(is_kind(st.top(), Kind::Float));
-    return float_of(st.top());
+    return test::float_word(w, {a, b});
 }
 
 // Runs a float comparison; returns its raw slot.

@@ -30,30 +30,16 @@ using Word = Stack (*)(Stack);
 
 // Runs a ( Float -- Float ) word on x.
 double unary(Word w, double x) {
-    TestStack st;
-    st.sp = patch_seq_push_float(st.sp, x);
-    st.sp = w(st.sp);
-    EXPECT_EQ(st.depth(), 1u);
-    EXPECT_TRUE(is_kind(st.top(), Kind::Float));
-    return float_of(st.top());
+    return test::float_word(w, {x});
 }
 
 // Runs a ( Float Float -- Float ) word on ( a b ), b on top.
 double binary(Word w, double a, double b) {
-    TestStack st;
-    st.sp = patch_seq_push_float(st.sp, a);
-    st.sp = patch_seq_push_float(st.sp, b);
-    st.sp = w(st.sp);
-    EXPECT_EQ(st.depth(), 1u);
-    EXPECT_TRUE(is_kind(st.top(), Kind::Float));
-    return float_of(st.top());
+    return test::float_word(w, {a, b});
 }
 
 double constant(Word w) {
-    TestStack st;
-    st.sp = w(st.sp);
-    EXPECT_EQ(st.depth(), 1u);
-    return float_of(st.top());
+    return test::float_word(w, {});
 }
 
 // Hides x from the optimiser, so std:: calls below reach libm at run time

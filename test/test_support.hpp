@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <functional>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -51,6 +52,18 @@ class TestStack {
   private:
     ValueStack* st_;
 };
+
+// Runs a word on the Floats `args` (pushed left to right, the last on top)
+// and returns the one Float it leaves, checking that it leaves exactly that.
+inline double float_word(Stack (*word)(Stack), std::initializer_list<double> args) {
+    TestStack st;
+    for (double a : args)
+        st.sp = patch_seq_push_float(st.sp, a);
+    st.sp = word(st.sp);
+    EXPECT_EQ(st.depth(), 1u);
+    EXPECT_TRUE(is_kind(st.top(), Kind::Float));
+    return float_of(st.top());
+}
 
 inline uint32_t refcount(StackValue v) {
     return heap_of(v)->rc.load();
