@@ -24,6 +24,7 @@
 #include "core/sched/strand.hpp"
 #include "core/value/callable.hpp"
 #include "io/fs.hpp"
+#include "line_collector.hpp"
 #include "seq/runtime_system.h"
 #include "test_support.hpp"
 
@@ -334,31 +335,11 @@ TEST_F(FileWords, DirListIsSortedAndSkipsDotsAndNonUtf8) {
 #ifdef SEQ_ABI_54
 // ---- file.for-each-line+ ---------------------------------------------------------------------
 
-std::mutex g_lines_mu;
-std::vector<std::string> g_lines;
-
-Stack collect_line(Stack sp) {  // ( String -- )
-    StackValue v = *--sp;
-    std::lock_guard<std::mutex> lock(g_lines_mu);
-    g_lines.emplace_back(string_of(v)->view());
-    drop_value(v);
-    return sp;
-}
-
-// ( String -- ) appends "<prefix>line" where prefix is the captured string.
-Stack collect_with_prefix(Stack sp, const StackValue* env, size_t len) {
-    EXPECT_EQ(len, 1u);
-    StackValue v = *--sp;
-    std::lock_guard<std::mutex> lock(g_lines_mu);
-    g_lines.push_back(std::string(string_of(env[0])->view()) + std::string(string_of(v)->view()));
-    drop_value(v);
-    return sp;
-}
-
-StackValue collector() {
-    return make_quotation(reinterpret_cast<uintptr_t>(&collect_line),
-                          reinterpret_cast<uintptr_t>(&collect_line));
-}
+using test::collect_line;
+using test::collect_with_prefix;
+using test::collector;
+using test::g_lines;
+using test::g_lines_mu;
 
 struct LinesOutcome {
     std::vector<std::string> lines;

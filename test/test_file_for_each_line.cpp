@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/value/stack.hpp"
+#include "line_collector.hpp"
 #include "seq/runtime_system.h"
 #include "test_support.hpp"
 
@@ -26,31 +27,11 @@ using test::TestStack;
 using test::wait_until;
 using Lines = std::vector<std::string>;
 
-std::mutex g_mu;
-Lines g_lines;
-
-Stack collect_line(Stack sp) {  // ( String -- )
-    StackValue v = *--sp;
-    std::lock_guard<std::mutex> lock(g_mu);
-    g_lines.emplace_back(string_of(v)->view());
-    drop_value(v);
-    return sp;
-}
-
-// ( String -- ) appends "<captured>line".
-Stack collect_with_prefix(Stack sp, const StackValue* env, size_t len) {
-    EXPECT_EQ(len, 1u);
-    StackValue v = *--sp;
-    std::lock_guard<std::mutex> lock(g_mu);
-    g_lines.push_back(std::string(string_of(env[0])->view()) + std::string(string_of(v)->view()));
-    drop_value(v);
-    return sp;
-}
-
-StackValue collector() {
-    auto a = reinterpret_cast<uintptr_t>(&collect_line);
-    return make_quotation(a, a);
-}
+using test::collect_line;
+using test::collect_with_prefix;
+using test::collector;
+using test::g_lines;
+using test::g_lines_mu;
 
 class ForEachLine : public ::testing::Test {
   protected:
@@ -146,7 +127,7 @@ std::atomic<int> g_other_ran_at{-1};
 
 Stack note_line(Stack sp) {  // ( String -- ) counts lines
     drop_value(*--sp);
-    std::lock_guard<std::mutex> lock(g_mu);
+    std::lock_guard<std::mutex> lock(g_lines_mu);
     g_lines.emplace_back();
     return sp;
 }
@@ -166,7 +147,7 @@ TEST_F(ForEachLineStrands, YieldsBetweenLines) {
         sp = push(sp, make_quotation(a, a));
         // Spawned here, so it is queued behind this strand on the one worker.
         spawn_fn([] {
-            std::lock_guard<std::mutex> lock(g_mu);
+            std::lock_guard<std::mutex> lock(g_lines_mu);
             g_other_ran_at = static_cast<int>(g_lines.size());
         });
         sp = patch_seq_file_for_each_line(sp);
