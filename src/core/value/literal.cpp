@@ -9,6 +9,8 @@
 #include <cstring>
 #include <new>
 
+#include "core/value/immortal_table.hpp"
+
 namespace seq {
 
 namespace {
@@ -51,20 +53,10 @@ const Segments& main_rodata() {
 
 // ---- the table: one immortal object per (ptr, len) -----------------------------
 
-// Open addressing with linear probing; slots are claimed by CAS and never
-// freed, so lookups take no lock. The keys are addresses of literals in the
-// program image, so their number is bounded by the program's size. One
-// pointer may start literals of two lengths (a linker may merge "a" into the
-// front of "a\0b"), so a slot matches on the pointer and then on the length.
-constexpr int kSlotBits = 14;
-constexpr size_t kSlots = size_t{1} << kSlotBits;
-
-struct Slot {
-    std::atomic<const char*> key{nullptr};
-    std::atomic<StringObj*> str{nullptr};
-};
-
-Slot g_slots[kSlots];
+// One pointer may start literals of two lengths (a linker may merge "a" into
+// the front of "a\0b"), so an entry matches on the pointer, then the length.
+constexpr unsigned kLiteralBits = 14;  // 16384 literals
+ImmortalTable<kLiteralBits> g_literals;
 
 StringObj* make_immortal(const char* ptr, size_t len) {
     // The compiler terminates each literal with a NUL, so the object can use
@@ -89,14 +81,6 @@ StringObj* make_immortal(const char* ptr, size_t len) {
     return s;
 }
 
-StringObj* wait_published(Slot& slot) {
-    // The claimer of a slot publishes its object right after the claim.
-    StringObj* s;
-    while ((s = slot.str.load(std::memory_order_acquire)) == nullptr) {
-    }
-    return s;
-}
-
 }  // namespace
 
 bool is_static_rodata(const char* ptr, size_t len) {
@@ -113,23 +97,11 @@ StackValue literal_string(const char* ptr, size_t len) {
     // Literals are packed byte-aligned, so hash every address bit (Fibonacci
     // hashing: the product's top bits).
     uint64_t x = (reinterpret_cast<uintptr_t>(ptr) ^ (uint64_t{len} << 48)) * 0x9E3779B97F4A7C15ULL;
-    size_t h = static_cast<size_t>(x >> (64 - kSlotBits));
-    for (size_t probe = 0; probe < kSlots; ++probe) {
-        Slot& slot = g_slots[(h + probe) & (kSlots - 1)];
-        const char* k = slot.key.load(std::memory_order_acquire);
-        if (k == nullptr) {
-            if (slot.key.compare_exchange_strong(k, ptr, std::memory_order_acq_rel)) {
-                StringObj* s = make_immortal(ptr, len);
-                slot.str.store(s, std::memory_order_release);
-                return from_heap(s);
-            }
-            // Lost the claim: `k` now holds the winner's key; check it below.
-        }
-        if (k == ptr) {
-            StringObj* s = wait_published(slot);
-            if (s->len == len) return from_heap(s);
-        }
-    }
+    size_t h = static_cast<size_t>(x >> (64 - kLiteralBits));
+    if (StringObj* s = g_literals.get(
+            ptr, h, [len](StringObj* o) { return o->len == len; },
+            [&] { return make_immortal(ptr, len); }))
+        return from_heap(s);
     // Table full (more than 16384 distinct literals pushed): copy, as upstream.
     return make_string({ptr, len});
 }
