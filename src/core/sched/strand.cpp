@@ -27,18 +27,22 @@ void arrive(Strand* self, transfer_t t) {
     self->home->after_switch(h->from, h->why, t.fctx);
 }
 
+// A dense stack has no guard page: its canary is checked whenever a strand
+// leaves its stack (a switch, its end). A value stack in the slot ends in a
+// gap before the guard page: pushes that stopped inside it are caught here.
+inline void check_canaries(Strand* s) {
+    if (!StackPool::canary_intact(s->stack)) report_stack_overflow(s->id);
+    if (s->slot_stack != SlotStack::None && !StackPool::value_canary_intact(s->stack))
+        report_value_stack_overflow(s->id);
+}
+
 // Switches the running strand out. Returns when it is resumed, possibly on
 // another worker thread.
 void switch_out(Strand* s, SwitchReason why) {
-    // A dense stack has no guard page: its canary is checked at every switch,
-    // and so is where this frame is (an overflow still in progress).
-    if (!StackPool::canary_intact(s->stack) ||
-        static_cast<char*>(__builtin_frame_address(0)) < s->stack->bottom + 256)
+    // Where this frame is (an overflow still in progress), then the canaries.
+    if (static_cast<char*>(__builtin_frame_address(0)) < s->stack->bottom + 256)
         report_stack_overflow(s->id);
-    // A value stack in the slot ends in a gap before the guard page: pushes
-    // that stopped inside it are caught here.
-    if (s->slot_stack != SlotStack::None && !StackPool::value_canary_intact(s->stack))
-        report_value_stack_overflow(s->id);
+    check_canaries(s);
     Worker* w = s->home;
     SEQ_ASSERT(w == current_worker() && w->running == s,
                "switching out a strand that is not running on this worker");
@@ -63,9 +67,7 @@ void switch_out(Strand* s, SwitchReason why) {
 // Everything a strand does after its entry function returns, still on its
 // own stack; whoever runs next recycles the stack.
 [[noreturn]] void finish(Strand* s, Stack final_sp) {
-    if (!StackPool::canary_intact(s->stack)) report_stack_overflow(s->id);
-    if (s->slot_stack != SlotStack::None && !StackPool::value_canary_intact(s->stack))
-        report_value_stack_overflow(s->id);
+    check_canaries(s);
     if (s->owned_base) owned_stack_free(s->owned_base, final_sp);
     s->owned_base = nullptr;
     if (s->slot_stack == SlotStack::Owned) {
@@ -257,10 +259,7 @@ void yield_now() {
 void yield_to_loop() {
     Strand* s = current_strand();
     if (!s) return;
-    // The checks switch_out makes (a dense stack has no guard page).
-    if (!StackPool::canary_intact(s->stack)) report_stack_overflow(s->id);
-    if (s->slot_stack != SlotStack::None && !StackPool::value_canary_intact(s->stack))
-        report_value_stack_overflow(s->id);
+    check_canaries(s);
     Worker* w = s->home;
     SEQ_ASSERT(w == current_worker() && w->running == s,
                "switching out a strand that is not running on this worker");
