@@ -59,6 +59,12 @@ uint64_t parse_preempt_ms(const std::optional<std::string>& v) {
     return env_number_in_range("SEQ_PREEMPT_MS", raw(v), 0, 1000, 10);
 }
 
+bool parse_handoff(const std::optional<std::string>& v) {
+    // 1 (the default) or 0: whether a worker stuck in a foreign call is
+    // handed to a spare thread (core/sched/handoff).
+    return env_number_in_range("SEQ_HANDOFF", raw(v), 0, 1, 1) != 0;
+}
+
 size_t parse_registry_size(const std::optional<std::string>& v) {
     // 0 is allowed: no slots, every strand counts as overflow
     return env_number("SEQ_STRAND_REGISTRY_SIZE", raw(v), 1024);
@@ -100,6 +106,7 @@ Config load_config() {
     c.yield_interval = parse_yield_interval(env_var("SEQ_YIELD_INTERVAL"));
     c.yield_slice_us = parse_yield_slice_us(env_var("SEQ_YIELD_SLICE_US"));
     c.preempt_ms = parse_preempt_ms(env_var("SEQ_PREEMPT_MS"));
+    c.handoff = parse_handoff(env_var("SEQ_HANDOFF"));
     c.registry_size = parse_registry_size(env_var("SEQ_STRAND_REGISTRY_SIZE"));
     c.stack_guard = parse_stack_guard(env_var("SEQ_STACK_GUARD"));
     return c;

@@ -23,6 +23,7 @@ struct Config {
     uint64_t yield_interval = 0;                // SEQ_YIELD_INTERVAL (0 = off)
     uint64_t yield_slice_us = 0;                // SEQ_YIELD_SLICE_US (0 = off)
     uint64_t preempt_ms = 10;                   // SEQ_PREEMPT_MS (0 = off)
+    bool handoff = true;                        // SEQ_HANDOFF (0 = off)
     size_t registry_size = 1024;                // SEQ_STRAND_REGISTRY_SIZE
     StackGuard stack_guard = StackGuard::Auto;  // SEQ_STACK_GUARD
 };
@@ -38,6 +39,7 @@ unsigned parse_workers(const std::optional<std::string>& v);
 uint64_t parse_yield_interval(const std::optional<std::string>& v);
 uint64_t parse_yield_slice_us(const std::optional<std::string>& v);
 uint64_t parse_preempt_ms(const std::optional<std::string>& v);
+bool parse_handoff(const std::optional<std::string>& v);
 size_t parse_registry_size(const std::optional<std::string>& v);
 StackGuard parse_stack_guard(const std::optional<std::string>& v);
 

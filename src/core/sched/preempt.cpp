@@ -14,10 +14,12 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <string>
 #include <string_view>
 #include <vector>
 
 #include "core/fatal.hpp"
+#include "core/sched/handoff.hpp"
 #include "core/sched/strand.hpp"
 #include "core/sched/worker.hpp"
 
@@ -46,6 +48,10 @@ struct CodeRange {
 // Sorted by begin, written once by preempt_start before the handler is
 // installed, read-only afterwards (the handler only reads).
 std::vector<CodeRange> g_ranges;
+// The executable text of foreign libraries (core/sched/handoff): sorted,
+// written once by the first preempt_start, read-only afterwards.
+std::vector<CodeRange> g_foreign;
+bool g_foreign_scanned = false;
 std::atomic<bool> g_active{false};
 std::atomic<uint64_t> g_signals{0};
 std::atomic<uint64_t> g_yields{0};
@@ -69,9 +75,10 @@ uintptr_t main_program_bias() {
     return bias;
 }
 
-// Reads the executable's .symtab: the seq_* functions that are not ours.
+// Reads the executable's .symtab: the seq_* functions that are not ours;
+// and, into `needed`, the libraries its .dynamic section names (DT_NEEDED).
 // Unused where preemption is unavailable (TSan).
-[[maybe_unused]] std::vector<CodeRange> scan_compiled_code() {
+[[maybe_unused]] std::vector<CodeRange> scan_compiled_code(std::vector<std::string>* needed) {
     std::vector<CodeRange> out;
     int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
     if (fd < 0) return out;
@@ -92,6 +99,20 @@ uintptr_t main_program_bias() {
         const auto* sh = reinterpret_cast<const Elf64_Shdr*>(base + eh->e_shoff);
         uintptr_t bias = main_program_bias();
         for (unsigned i = 0; i < eh->e_shnum; ++i) {
+            if (sh[i].sh_type == SHT_DYNAMIC && sh[i].sh_link < eh->e_shnum) {
+                const Elf64_Shdr& strtab = sh[sh[i].sh_link];
+                if (!in_file(sh[i].sh_offset, sh[i].sh_size) ||
+                    !in_file(strtab.sh_offset, strtab.sh_size))
+                    continue;
+                const auto* dyn = reinterpret_cast<const Elf64_Dyn*>(base + sh[i].sh_offset);
+                const char* names = reinterpret_cast<const char*>(base + strtab.sh_offset);
+                for (size_t k = 0; k < sh[i].sh_size / sizeof(Elf64_Dyn); ++k)
+                    if (dyn[k].d_tag == DT_NEEDED && dyn[k].d_un.d_val < strtab.sh_size)
+                        needed->emplace_back(
+                            names + dyn[k].d_un.d_val,
+                            strnlen(names + dyn[k].d_un.d_val, strtab.sh_size - dyn[k].d_un.d_val));
+                continue;
+            }
             if (sh[i].sh_type != SHT_SYMTAB || sh[i].sh_link >= eh->e_shnum) continue;
             const Elf64_Shdr& strtab = sh[sh[i].sh_link];
             if (!in_file(sh[i].sh_offset, sh[i].sh_size) ||
@@ -118,10 +139,65 @@ uintptr_t main_program_bias() {
     return out;
 }
 
-bool in_compiled_code(uintptr_t pc) {
-    auto it = std::upper_bound(g_ranges.begin(), g_ranges.end(), pc,
+bool in_ranges(const std::vector<CodeRange>& ranges, uintptr_t pc) {
+    auto it = std::upper_bound(ranges.begin(), ranges.end(), pc,
                                [](uintptr_t p, const CodeRange& r) { return p < r.begin; });
-    return it != g_ranges.begin() && pc < std::prev(it)->end;
+    return it != ranges.begin() && pc < std::prev(it)->end;
+}
+
+bool in_compiled_code(uintptr_t pc) {
+    return in_ranges(g_ranges, pc);
+}
+
+bool in_foreign_code(uintptr_t pc) {
+    return in_ranges(g_foreign, pc);
+}
+
+// Libraries the runtime itself calls (or a sanitizer interposes), matched by
+// the start of the file name: their code may run with a runtime frame above
+// it that holds a Worker*, so a strand found there is never handed off.
+constexpr std::string_view kRuntimeLibraries[] = {
+    "ld-linux",       "linux-vdso", "libc.",     "libc-",    "libm.",     "libm-",     "libmvec",
+    "libpthread",     "libdl.",     "libdl-",    "librt.",   "librt-",    "libresolv", "libnss",
+    "libanl",         "libutil",    "libstdc++", "libgcc_s", "libatomic", "libuv",     "libssl",
+    "libcrypto",      "libz.",      "libzstd",   "libre2",   "libpcre",   "libcurl",   "libboost",
+    "libseq_runtime", "libasan",    "libubsan",  "libtsan",  "liblsan",   "libgtest",  "libgmock",
+};
+
+// Foreign code: the executable text (PT_LOAD, PF_X) of every library loaded
+// now that the executable links directly (DT_NEEDED: seqc's FFI libraries)
+// and that is not one the runtime calls. A library loaded later (dlopen) is
+// not covered; neither is a dependency only another library links (its
+// caller may be the runtime, e.g. libcurl's).
+[[maybe_unused]] std::vector<CodeRange> scan_foreign_code(const std::vector<std::string>& needed) {
+    struct Scan {
+        const std::vector<std::string>* needed;
+        std::vector<CodeRange> out;
+    } scan{&needed, {}};
+    dl_iterate_phdr(
+        [](dl_phdr_info* info, size_t, void* arg) {
+            auto* sc = static_cast<Scan*>(arg);
+            std::string_view path = info->dlpi_name ? info->dlpi_name : "";
+            std::string_view file = path.substr(path.rfind('/') + 1);
+            if (file.empty()) return 0;  // the executable itself
+            for (std::string_view lib : kRuntimeLibraries)
+                if (file.substr(0, lib.size()) == lib) return 0;
+            bool linked = false;
+            for (const std::string& n : *sc->needed)
+                linked = linked || file == n;
+            if (!linked) return 0;
+            for (unsigned i = 0; i < info->dlpi_phnum; ++i) {
+                const ElfW(Phdr)& ph = info->dlpi_phdr[i];
+                if (ph.p_type != PT_LOAD || !(ph.p_flags & PF_X)) continue;
+                uintptr_t begin = info->dlpi_addr + ph.p_vaddr;
+                sc->out.push_back({begin, begin + ph.p_memsz});
+            }
+            return 0;
+        },
+        &scan);
+    std::sort(scan.out.begin(), scan.out.end(),
+              [](const CodeRange& a, const CodeRange& b) { return a.begin < b.begin; });
+    return scan.out;
 }
 
 #if !defined(SEQ_PREEMPT_UNAVAILABLE)
@@ -143,6 +219,12 @@ void on_preempt_signal(int, siginfo_t*, void* raw) {
             uc->uc_stack = ss;
         }
         pthread_sigmask(SIG_SETMASK, nullptr, &uc->uc_sigmask);
+    } else if (in_foreign_code(pc)) {
+        // Foreign code never calls back into Seq: this thread cannot touch
+        // its worker before the strand comes back, so a spare may run it.
+        Worker* w = attached_worker();
+        Strand* x = current_strand();
+        if (w && x && w->running == x) handoff_release_from_signal(w, x);
     }
     errno = saved_errno;
 }
@@ -150,14 +232,21 @@ void on_preempt_signal(int, siginfo_t*, void* raw) {
 
 }  // namespace
 
-bool preempt_start(uint64_t preempt_ms) {
+bool preempt_start(uint64_t preempt_ms, bool handoff) {
 #if defined(SEQ_PREEMPT_UNAVAILABLE)
     (void)preempt_ms;
+    (void)handoff;
     return false;
 #else
     if (preempt_ms == 0 || g_active.load()) return g_active.load();
-    if (g_ranges.empty()) g_ranges = scan_compiled_code();
+    if (!g_foreign_scanned) {
+        std::vector<std::string> needed;
+        g_ranges = scan_compiled_code(&needed);
+        g_foreign = scan_foreign_code(needed);
+        g_foreign_scanned = true;
+    }
     if (g_ranges.empty()) return false;  // a host program: nothing to interrupt
+    handoff_enable(handoff && !g_foreign.empty());
     struct sigaction sa {};
     sa.sa_sigaction = on_preempt_signal;
     sigemptyset(&sa.sa_mask);
@@ -173,6 +262,7 @@ bool preempt_start(uint64_t preempt_ms) {
 
 void preempt_stop() {
     if (!g_active.exchange(false)) return;
+    handoff_enable(false);
     // A signal still in flight meets the previous disposition (SIGURG's
     // default is to ignore it). The ranges stay: a later start reuses them.
     sigaction(kPreemptSignal, &g_previous, nullptr);
@@ -184,8 +274,10 @@ bool preempt_active() {
 
 void preempt_interrupt(Worker& w) {
     if (!g_active.load(std::memory_order_relaxed)) return;
+    pthread_t t = w.native_thread();
+    if (t == 0) return;  // released, not adopted yet
     g_signals.fetch_add(1, std::memory_order_relaxed);
-    pthread_kill(w.native_thread(), kPreemptSignal);
+    pthread_kill(t, kPreemptSignal);
 }
 
 uint64_t preempt_signals_sent() {
@@ -202,6 +294,14 @@ size_t preempt_code_functions() {
 
 bool preempt_covers(const void* pc) {
     return in_compiled_code(reinterpret_cast<uintptr_t>(pc));
+}
+
+size_t preempt_foreign_ranges() {
+    return g_foreign.size();
+}
+
+bool preempt_covers_foreign(const void* pc) {
+    return in_foreign_code(reinterpret_cast<uintptr_t>(pc));
 }
 
 }  // namespace seq

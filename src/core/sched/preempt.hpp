@@ -38,8 +38,10 @@ struct Worker;
 
 // scheduler_init: finds the compiled code and installs the handler when
 // preemption is enabled (SEQ_PREEMPT_MS > 0) and compiled code exists.
-// Returns whether preemption is active.
-bool preempt_start(uint64_t preempt_ms);
+// Returns whether preemption is active. With `handoff` (SEQ_HANDOFF) and
+// foreign libraries linked, the handler also hands a worker whose strand it
+// finds in foreign code to a spare thread (core/sched/handoff).
+bool preempt_start(uint64_t preempt_ms, bool handoff);
 void preempt_stop();
 bool preempt_active();
 
@@ -54,5 +56,9 @@ uint64_t preempt_yields();
 // `pc` lies in one of them (tests).
 size_t preempt_code_functions();
 bool preempt_covers(const void* pc);
+// The same for foreign code: how many executable ranges of foreign libraries
+// the start found, and whether `pc` lies in one.
+size_t preempt_foreign_ranges();
+bool preempt_covers_foreign(const void* pc);
 
 }  // namespace seq

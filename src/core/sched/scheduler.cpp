@@ -11,6 +11,7 @@
 
 #include "core/fatal.hpp"
 #include "core/sched/diagnostics.hpp"
+#include "core/sched/handoff.hpp"
 #include "core/sched/registry.hpp"
 #include "core/sched/yield_valve.hpp"
 #include "core/sys/process.hpp"
@@ -111,10 +112,11 @@ void scheduler_shutdown() {
     }
     ShutdownReport report;
     report.sequence = last_report().sequence + 1;
-    for (auto& w : sched->workers) {
-        w->join();
+    // Every thread: those that ran a worker to its stop, spares, and one
+    // still detached in a foreign call (it comes back, reattaches, leaves).
+    worker_threads_join();
+    for (auto& w : sched->workers)
         report.workers.push_back(std::move(w->shutdown_result));
-    }
     // No strand runs any more: whatever is still counted or tracked is
     // abandoned. Forget it, so that a leak is reported by the shutdown that
     // found it and a later wait_all_strands does not wait for it forever.

@@ -6,6 +6,7 @@
 #include "core/assert.hpp"
 #include "core/fatal.hpp"
 #include "core/sched/diagnostics.hpp"
+#include "core/sched/handoff.hpp"
 #include "core/sched/registry.hpp"
 #include "core/sched/scheduler.hpp"
 #include "core/sched/worker.hpp"
@@ -43,8 +44,10 @@ void switch_out(Strand* s, SwitchReason why) {
     if (static_cast<char*>(__builtin_frame_address(0)) < s->stack->bottom + 256)
         report_stack_overflow(s->id);
     check_canaries(s);
-    Worker* w = s->home;
-    SEQ_ASSERT(w == current_worker() && w->running == s,
+    // One TLS load: null only on a thread that lost its worker (handoff).
+    Worker* w = attached_worker();
+    if (__builtin_expect(w == nullptr, 0)) w = reattach(s);
+    SEQ_ASSERT(w == s->home && w == current_worker() && w->running == s,
                "switching out a strand that is not running on this worker");
     SEQ_ASSERT(s->next == nullptr, "the running strand is linked into a queue");
     SEQ_ASSERT(
@@ -61,13 +64,14 @@ void switch_out(Strand* s, SwitchReason why) {
     // spinning strand back through the loop now and then for I/O).
     if (why == SwitchReason::Yield && w->ready.keep_running_yielder()) return;
     w->running = nullptr;
-    arrive(s, fiber_jump(s->sched_fctx, &h, s->san, w->san));
+    arrive(s, fiber_jump(s->sched_fctx, &h, s->san, thread_san()));
 }
 
 // Everything a strand does after its entry function returns, still on its
 // own stack; whoever runs next recycles the stack.
 [[noreturn]] void finish(Strand* s, Stack final_sp) {
     check_canaries(s);
+    if (__builtin_expect(attached_worker() == nullptr, 0)) reattach(s);
     if (s->owned_base) owned_stack_free(s->owned_base, final_sp);
     s->owned_base = nullptr;
     if (s->slot_stack == SlotStack::Owned) {
@@ -96,7 +100,7 @@ void switch_out(Strand* s, SwitchReason why) {
         fiber_exit(next->fctx, &h, s->san, next->san);
     }
     w->running = nullptr;
-    fiber_exit(s->sched_fctx, &h, s->san, w->san);
+    fiber_exit(s->sched_fctx, &h, s->san, thread_san());
 }
 
 void strand_main(transfer_t t) {
@@ -260,12 +264,22 @@ void yield_to_loop() {
     Strand* s = current_strand();
     if (!s) return;
     check_canaries(s);
-    Worker* w = s->home;
-    SEQ_ASSERT(w == current_worker() && w->running == s,
+    Worker* w = attached_worker();
+    if (__builtin_expect(w == nullptr, 0)) w = reattach(s);
+    SEQ_ASSERT(w == s->home && w == current_worker() && w->running == s,
                "switching out a strand that is not running on this worker");
     Handoff h{s, SwitchReason::Preempt, s->sched_fctx};
     w->running = nullptr;
-    arrive(s, fiber_jump(s->sched_fctx, &h, s->san, w->san));
+    arrive(s, fiber_jump(s->sched_fctx, &h, s->san, thread_san()));
+}
+
+__attribute__((noinline)) Worker* reattach(Strand* s) {
+    // This thread's loop frame is where s last came from (sched_fctx): it
+    // saves s's context and posts s to its home worker (Worker::run_strand).
+    handoff_note_reattach(s);
+    Handoff h{s, SwitchReason::Reattach, s->sched_fctx};
+    arrive(s, fiber_jump(s->sched_fctx, &h, s->san, thread_san()));
+    return current_worker();
 }
 
 void migrate_to(Worker* w) {

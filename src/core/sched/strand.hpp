@@ -47,7 +47,17 @@ enum class SlotStack : uint8_t {
 // Why a strand switched out.
 // Preempt: a Yield that goes through the worker loop, which polls before it
 // queues the strand again (yield_to_loop).
-enum class SwitchReason : uintptr_t { Yield = 1, Park = 2, Done = 3, Migrate = 4, Preempt = 5 };
+// Reattach: a strand whose thread lost its worker while it ran foreign code
+// goes back to that worker through its thread's loop, which posts it there
+// without touching the worker otherwise (core/sched/handoff).
+enum class SwitchReason : uintptr_t {
+    Yield = 1,
+    Park = 2,
+    Done = 3,
+    Migrate = 4,
+    Preempt = 5,
+    Reattach = 6,
+};
 
 // Passed with every context switch: who switched out and why. A strand that
 // switches out either returns to its worker loop or, when another strand is
@@ -143,6 +153,11 @@ void yield_now();
 void yield_to_loop();
 // Moves the current strand onto worker `w` (returns running there).
 void migrate_to(Worker* w);
+// The strand `s`, running on a thread that lost its worker (core/sched/
+// handoff), goes back to that worker: it switches to this thread's loop
+// frame, which posts it to the worker's inbox, and returns running on
+// whichever thread runs the worker now. Returns that worker.
+Worker* reattach(Strand* s);
 
 // While a LoopPin lives, the current strand stays on its worker: it has a
 // libuv operation in flight on that worker's loop.

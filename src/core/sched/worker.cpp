@@ -11,13 +11,17 @@
 
 #include "core/assert.hpp"
 #include "core/fatal.hpp"
+#include "core/sched/handoff.hpp"
 #include "core/sched/scheduler.hpp"
 
 namespace seq {
 
-namespace {
+namespace detail {
+constinit thread_local Worker* t_worker = nullptr;
+constinit thread_local FiberSan t_thread_san{};
+}  // namespace detail
 
-thread_local Worker* t_worker = nullptr;
+namespace {
 
 // With work queued, the loop is polled for I/O (an epoll_wait syscall) once
 // kPollIntervalNs has passed, checked every kBatch strands: a long run queue
@@ -29,7 +33,9 @@ constexpr uint64_t kPollIntervalNs = 50000;
 
 __attribute__((noinline)) Worker* current_worker() {
     asm volatile("" ::: "memory");
-    return t_worker;
+    Worker* w = detail::t_worker;
+    if (__builtin_expect(w != nullptr, 1)) return w;
+    return handoff_reattach_current();  // null unless a detached strand asks
 }
 
 Worker::Worker(unsigned idx, Scheduler* sched) : index(idx), sched_(sched), ready(*sched, idx) {
@@ -56,11 +62,7 @@ Worker::~Worker() {
 
 void Worker::start() {
     started_ = true;
-    thread_ = std::thread([this] { main(); });
-}
-
-void Worker::join() {
-    if (thread_.joinable()) thread_.join();
+    worker_thread_start(this);
 }
 
 void Worker::on_wake_fd(uv_poll_t* h, int, int) {
@@ -107,16 +109,28 @@ void Worker::prepare_run(Strand* s) {
     set_current_context(&s->ctx);
 }
 
-void Worker::run_strand(Strand* s) {
+bool Worker::run_strand(Strand* s) {
     prepare_run(s);
     ready.reset_handoff_budget();
     Handoff from_scheduler{nullptr, SwitchReason::Yield, nullptr};
-    transfer_t t = fiber_jump(s->fctx, &from_scheduler, san, s->san);
+    transfer_t t = fiber_jump(s->fctx, &from_scheduler, thread_san(), s->san);
     // Whichever strand switched back here (after any direct handoffs).
     auto* h = static_cast<Handoff*>(t.data);
+    if (__builtin_expect(h->why == SwitchReason::Reattach, 0)) {
+        // This thread lost the worker to a spare while h->from ran foreign
+        // code (core/sched/handoff); the strand is back from it and wants
+        // to run on the worker again. The worker is the spare's now: only
+        // its thread-safe inbox is touched, and the loop is left.
+        Strand* back = h->from;
+        back->fctx = t.fctx;
+        set_current_context(nullptr);
+        post(back);
+        return false;
+    }
     running = nullptr;
     running_id.store(0, std::memory_order_relaxed);
     after_switch(h->from, h->why, t.fctx);
+    return true;
 }
 
 void Worker::after_switch(Strand* prev, SwitchReason why, fcontext_t prev_ctx) {
@@ -171,6 +185,7 @@ void Worker::after_switch(Strand* prev, SwitchReason why, fcontext_t prev_ctx) {
             break;
         }
         case SwitchReason::Done:
+        case SwitchReason::Reattach:  // only ever to the detached thread's loop
             break;
     }
 }
@@ -189,17 +204,7 @@ void Worker::sleep_in_loop() {
     if (sleeping.exchange(false)) sched.idle_workers.fetch_sub(1, std::memory_order_relaxed);
 }
 
-void Worker::main() {
-    t_worker = this;
-    fiber_san_thread(san);
-    // An alternate signal stack so the SIGSEGV handler can run when a strand
-    // hits its guard page (the faulting stack is unusable).
-    stack_t ss{};
-    ss.ss_size = 64 * 1024;
-    sigstack_ = std::malloc(ss.ss_size);
-    ss.ss_sp = sigstack_;
-    sigaltstack(&ss, nullptr);
-
+Worker::LoopEnd Worker::run_loop() {
     uint64_t last_poll = monotonic_ns();
     while (!stop.load(std::memory_order_acquire)) {
         ready.take_posted();
@@ -207,7 +212,7 @@ void Worker::main() {
             Strand* s = ready.next_to_run();
             if (!s) break;
             ready.donate_if_others_idle();
-            run_strand(s);
+            if (!run_strand(s)) return LoopEnd::Lost;
             if (preempted) break;
         }
         if (preempted) {
@@ -231,7 +236,10 @@ void Worker::main() {
             last_poll = monotonic_ns();
         }
     }
+    return LoopEnd::Stopped;
+}
 
+void Worker::close_loop() {
     set_current_context(nullptr);
     // Shutdown: close every handle on this loop (I/O modules' included) and
     // let the close callbacks run, then close the loop. A handle other than
@@ -252,10 +260,6 @@ void Worker::main() {
     }
     shutdown_result.loop_close = uv_loop_close(&loop);
     stack_pool().flush(&stacks);
-    ss.ss_flags = SS_DISABLE;
-    sigaltstack(&ss, nullptr);
-    std::free(sigstack_);
-    t_worker = nullptr;
 }
 
 }  // namespace seq

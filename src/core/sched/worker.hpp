@@ -9,7 +9,13 @@
 // The scheduling policy (runnext, the local FIFO, work-first spawns, the
 // inbox, handoffs, donation) is the worker's ReadyQueues
 // (core/sched/ready_queues.hpp); the Worker is the loop integration around
-// it: the thread, the uv loop, the eventfd, sleeping and waking.
+// it: the uv loop, the eventfd, sleeping and waking.
+//
+// A Worker is not an OS thread (Go's P, not its M): a thread runs a worker's
+// loop until the worker stops or until the thread loses it to a spare thread
+// while one of its strands is stuck in foreign code (core/sched/handoff).
+// Whatever belongs to the thread (its own stack's sanitizer record, the
+// alternate signal stack, which worker it runs) is thread-local state there.
 #pragma once
 
 #include <pthread.h>
@@ -18,7 +24,6 @@
 #include <atomic>
 #include <cstdint>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "core/sched/fiber.hpp"
@@ -44,11 +49,18 @@ struct Worker {
     Worker(const Worker&) = delete;
     Worker& operator=(const Worker&) = delete;
 
-    void start();  // creates the thread
-    void join();
-    // The thread, for the preemption signal (core/sched/preempt); valid
-    // between start() and join().
-    pthread_t native_thread() { return thread_.native_handle(); }
+    void start();  // gives it a thread (core/sched/handoff)
+    // The thread running it now (0: none, between a handoff and its
+    // adoption), for the preemption signal (core/sched/preempt).
+    pthread_t native_thread() { return thread.load(std::memory_order_acquire); }
+
+    // How the loop ended on the calling thread: the worker stopped (then
+    // close_loop, on the same thread), or this thread lost it to a spare
+    // (a reattaching strand came back here; the worker is not touched).
+    enum class LoopEnd { Stopped, Lost };
+    LoopEnd run_loop();
+    // Shutdown: closes every handle, then the loop; flushes the stack cache.
+    void close_loop();
 
     // Any thread: queue a strand here and wake the worker if it sleeps.
     void post(Strand* s);
@@ -78,7 +90,6 @@ struct Worker {
     // ---- owner-only state ----
     Strand* running = nullptr;
     StackCache stacks;
-    FiberSan san;  // the worker thread's own stack
     uint64_t switches = 0;
     // A strand stopped by preemption (yield_to_loop): the loop is polled
     // before it is queued again, so whatever that wakes runs first.
@@ -87,7 +98,12 @@ struct Worker {
     // ---- shared state ----
     std::atomic<bool> sleeping{false};
     std::atomic<bool> stop{false};
-    std::atomic<bool> preempt{false};       // set by the time-slice monitor
+    std::atomic<bool> preempt{false};  // set by the time-slice monitor
+    // Set by the monitor when a spare thread may take this worker over if
+    // its strand is found in foreign code (core/sched/handoff).
+    std::atomic<bool> handoff_requested{false};
+    std::atomic<pthread_t> thread{0};
+    Worker* released_next = nullptr;        // link while released, not yet adopted
     std::atomic<uint64_t> resumes_seen{0};  // monitor's view of `switches`
     std::atomic<uint64_t> strands_run{0};   // diagnostics
     // The id of the strand running here (0: none), for diagnostics: written
@@ -96,19 +112,36 @@ struct Worker {
     WorkerShutdown shutdown_result;  // written by the thread as it ends
 
   private:
-    void main();
-    void run_strand(Strand* s);
+    bool run_strand(Strand* s);  // false: this thread lost the worker
     void sleep_in_loop();
     static void on_wake_fd(uv_poll_t* h, int status, int events);
 
-    std::thread thread_;
     bool started_ = false;
     int wake_fd_ = -1;
     uv_poll_t wake_poll_;
-    void* sigstack_ = nullptr;
 };
 
-// The worker this thread is, or null (main thread, host threads).
+namespace detail {
+// The worker this thread runs (null: none, or detached: core/sched/handoff),
+// and this thread's own stack for the sanitizers. Constant-initialised, so
+// reading them inline is one TLS load.
+extern constinit thread_local Worker* t_worker;
+extern constinit thread_local FiberSan t_thread_san;
+}  // namespace detail
+
+// The worker this thread runs, or null (main thread, host threads). On a
+// thread that lost its worker while the calling strand ran foreign code,
+// the strand first goes back to that worker (core/sched/handoff), so the
+// answer is the worker it now runs on.
 Worker* current_worker();
+// The same without going back: null on a detached thread. For the switch
+// paths' fast check and for signal handlers.
+inline Worker* attached_worker() {
+    return detail::t_worker;
+}
+// This thread's own stack, for the switch back to its loop.
+inline FiberSan& thread_san() {
+    return detail::t_thread_san;
+}
 
 }  // namespace seq

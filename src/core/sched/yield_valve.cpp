@@ -7,6 +7,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/sched/handoff.hpp"
 #include "core/sched/preempt.hpp"
 #include "core/sched/scheduler.hpp"
 #include "core/sched/strand.hpp"
@@ -42,10 +43,14 @@ struct MonitorPlan {
 // (a foreign C call, a long runtime word): signalling it every period would
 // only interrupt its system calls (EINTR for the ones SA_RESTART does not
 // restart). After kEagerTries looks it is signalled at looks 8, 16, 32, ...
-// (exponential back-off) until it switches again.
+// (exponential back-off) until it switches again. With handoff on, the
+// first look past the eager ones asks for a handoff (core/sched/handoff) and
+// signals: a strand in a foreign call then loses its worker to a spare
+// thread after about (kEagerTries + 1) periods; every later signal asks again.
 constexpr uint64_t kEagerTries = 4;
-bool signal_this_look(uint64_t stuck_looks) {
-    return stuck_looks <= kEagerTries || (stuck_looks & (stuck_looks - 1)) == 0;
+bool signal_this_look(uint64_t stuck_looks, bool handoff) {
+    return stuck_looks <= kEagerTries || (handoff && stuck_looks == kEagerTries + 1) ||
+           (stuck_looks & (stuck_looks - 1)) == 0;
 }
 
 void monitor_main(Scheduler* sched, Monitor* m, MonitorPlan plan) {
@@ -60,11 +65,16 @@ void monitor_main(Scheduler* sched, Monitor* m, MonitorPlan plan) {
             uint64_t seen = w->strands_run.load(std::memory_order_relaxed);
             if (seen == last[i] && !w->sleeping.load(std::memory_order_relaxed)) {
                 if (plan.slice) w->preempt.store(true, std::memory_order_relaxed);
+                bool handoff = handoff_enabled();
                 if (plan.preempt && w->running_id.load(std::memory_order_relaxed) != 0 &&
-                    signal_this_look(++stuck[i]))
+                    signal_this_look(++stuck[i], handoff)) {
+                    if (handoff && stuck[i] > kEagerTries) handoff_request(*w);
                     preempt_interrupt(*w);
+                }
             } else {
                 stuck[i] = 0;
+                if (w->handoff_requested.load(std::memory_order_relaxed))
+                    w->handoff_requested.store(false, std::memory_order_relaxed);
             }
             last[i] = seen;
         }
@@ -76,6 +86,9 @@ void monitor_main(Scheduler* sched, Monitor* m, MonitorPlan plan) {
 void maybe_yield_slow(YieldValve v) {
     ExecContext* ctx = current_context();
     if (!ctx->strand) return;
+    // Back from a foreign call on a thread that lost its worker: a valve is
+    // a scheduler entry, so go back to the worker (core/sched/handoff).
+    if (__builtin_expect(attached_worker() == nullptr, 0)) reattach(ctx->strand);
     // The counter is per strand (strands migrate between threads) and wraps.
     if (v.interval && ++ctx->yield_counter >= v.interval) {
         ctx->yield_counter = 0;
@@ -89,7 +102,8 @@ void yield_valve_start(Scheduler& sched) {
     uint64_t interval = std::min<uint64_t>(sched.config.yield_interval, UINT32_MAX);
     g_yield_valve.store(interval | (uint64_t{sched.config.yield_slice_us ? 1u : 0u} << 32),
                         std::memory_order_relaxed);
-    MonitorPlan plan{0, sched.config.yield_slice_us != 0, preempt_start(sched.config.preempt_ms)};
+    MonitorPlan plan{0, sched.config.yield_slice_us != 0,
+                     preempt_start(sched.config.preempt_ms, sched.config.handoff)};
     // Half a slice between looks: a strand is asked to stop after one to two.
     uint64_t period = UINT64_MAX;
     if (plan.slice) period = sched.config.yield_slice_us / 2;
