@@ -14,6 +14,12 @@
 // time with the ticker and preemption against its time alone with
 // preemption off. Prints BENCH lines; medians of `runs` runs.
 //
+// The foreign-call case (issue 11): one worker, its strand inside a call
+// into a foreign library (bench_foreign_spin in libseq_bench_foreign.so,
+// called from seq_bench_stall_ffi as seqc's FFI wrappers call sqlite3_step),
+// with handoff on (SEQ_HANDOFF=1: a spare thread takes the worker over,
+// core/sched/handoff) and off (the baseline); preemption on in both.
+//
 //   bench_stall [compute_ms (default 1000)] [runs (default 3)]
 #include <algorithm>
 #include <atomic>
@@ -39,6 +45,14 @@ extern "C" __attribute__((noinline)) uint64_t seq_bench_stall_spin(uint64_t iter
     return x;
 }
 
+extern "C" uint64_t bench_foreign_spin(uint64_t iters);
+
+extern "C" __attribute__((noinline)) uint64_t seq_bench_stall_ffi(uint64_t iters) {
+    uint64_t r = bench_foreign_spin(iters);
+    asm volatile("" ::: "memory");
+    return r;
+}
+
 namespace {
 
 constexpr int kTicks = 50;
@@ -48,6 +62,7 @@ struct Run {
     uint64_t iters = 0;
     int spinners = 1;
     bool ticker = true;
+    bool foreign = false;  // the first computing strand calls foreign code
     std::vector<double> lateness_ms;
     double compute_ms = 0;  // the first spinner's time
     std::atomic<uint64_t> sink{0};
@@ -67,7 +82,8 @@ seq::Stack ticker_main(seq::Stack sp) {
 
 seq::Stack spinner_main(seq::Stack sp) {
     double t0 = bench::now_ms();
-    g_run->sink.fetch_add(seq_bench_stall_spin(g_run->iters));
+    g_run->sink.fetch_add(g_run->foreign ? seq_bench_stall_ffi(g_run->iters)
+                                         : seq_bench_stall_spin(g_run->iters));
     g_run->compute_ms = std::max(g_run->compute_ms, bench::now_ms() - t0);
     return sp;
 }
@@ -84,9 +100,10 @@ seq::Stack first_spinner_main(seq::Stack sp) {
     return spinner_main(sp);
 }
 
-void restart(bool preempt, unsigned workers) {
+void restart(bool preempt, unsigned workers, bool handoff = true) {
     patch_seq_scheduler_shutdown();
     setenv("SEQ_PREEMPT_MS", preempt ? "10" : "0", 1);
+    setenv("SEQ_HANDOFF", handoff ? "1" : "0", 1);
     setenv("SEQ_WORKERS", std::to_string(workers).c_str(), 1);
     patch_seq_scheduler_init();
 }
@@ -178,6 +195,35 @@ int main(int argc, char** argv) {
             std::printf("BENCH:stall:%s_compute_slowdown:%.3f:%.1f\n", name.c_str(),
                         med(compute) / alone_ms, med(compute));
         }
+    }
+    // One worker, its strand in a foreign call: handoff off, then on.
+    for (bool handoff : {false, true}) {
+        restart(true, 1, handoff);
+        std::vector<double> p50, p99, mx, compute;
+        for (int k = 0; k < runs; ++k) {
+            Run r;
+            r.iters = iters;
+            r.foreign = true;
+            run_once(r);
+            sink += r.sink.load();
+            p50.push_back(pct(r.lateness_ms, 0.50));
+            p99.push_back(pct(r.lateness_ms, 0.99));
+            mx.push_back(r.lateness_ms.empty() ? 0 : r.lateness_ms.back());
+            compute.push_back(r.compute_ms);
+        }
+        auto med = [](std::vector<double> v) {
+            std::sort(v.begin(), v.end());
+            return v[v.size() / 2];
+        };
+        std::string name =
+            std::string("1w_1_in_foreign_call_") + (handoff ? "handoff" : "baseline_no_handoff");
+        std::printf("BENCH:stall:%s_tick_late_p50_ms:%.2f:%.2f\n", name.c_str(), med(p50),
+                    med(p50));
+        std::printf("BENCH:stall:%s_tick_late_p99_ms:%.2f:%.2f\n", name.c_str(), med(p99),
+                    med(p99));
+        std::printf("BENCH:stall:%s_tick_late_max_ms:%.2f:%.2f\n", name.c_str(), med(mx), med(mx));
+        std::printf("BENCH:stall:%s_compute_slowdown:%.3f:%.1f\n", name.c_str(),
+                    med(compute) / alone_ms, med(compute));
     }
     patch_seq_scheduler_shutdown();
     std::printf("(checksum %llu)\n", static_cast<unsigned long long>(sink & 1));

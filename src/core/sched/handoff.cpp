@@ -211,6 +211,7 @@ bool handoff_release_from_signal(Worker* w, Strand* x) {
     // From here this thread runs x only; W is the spare's once published.
     detail::t_worker = nullptr;
     t_detached = x;
+    x->detached.store(true, std::memory_order_relaxed);
     w->running = nullptr;
     w->running_id.store(0, std::memory_order_relaxed);
     w->thread.store(0, std::memory_order_relaxed);
@@ -239,6 +240,7 @@ void handoff_note_reattach(Strand* s) {
     SEQ_ASSERT(t_detached == s, "reattaching a strand that is not detached on this thread");
     (void)s;
     t_detached = nullptr;
+    s->detached.store(false, std::memory_order_relaxed);
     g_reattaches.fetch_add(1, std::memory_order_relaxed);
     g_detached.fetch_sub(1, std::memory_order_relaxed);
 }

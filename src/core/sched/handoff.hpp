@@ -25,8 +25,9 @@
 // scheduler (current_worker(), a switch, its end, a preemption), it
 // reattaches: it switches to T's own loop frame, which posts X to W's inbox
 // (thread-safe) and leaves the loop without touching W; T becomes a spare.
-// X resumes wherever W runs now. The check on the switch paths is one TLS
-// load (attached_worker()) and a predicted branch.
+// X resumes wherever W runs now. The check on the switch paths is one byte
+// of the strand record (Strand::detached, set by the handler) and a
+// predicted branch.
 //
 // Spare threads wait on a semaphore; the monitor, never the handler,
 // creates them. All threads are joined at scheduler shutdown (a strand

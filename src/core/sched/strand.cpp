@@ -39,15 +39,15 @@ inline void check_canaries(Strand* s) {
 
 // Switches the running strand out. Returns when it is resumed, possibly on
 // another worker thread.
-void switch_out(Strand* s, SwitchReason why) {
+__attribute__((always_inline)) inline void switch_out(Strand* s, SwitchReason why) {
     // Where this frame is (an overflow still in progress), then the canaries.
     if (static_cast<char*>(__builtin_frame_address(0)) < s->stack->bottom + 256)
         report_stack_overflow(s->id);
     check_canaries(s);
-    // One TLS load: null only on a thread that lost its worker (handoff).
-    Worker* w = attached_worker();
-    if (__builtin_expect(w == nullptr, 0)) w = reattach(s);
-    SEQ_ASSERT(w == s->home && w == current_worker() && w->running == s,
+    // Back from foreign code on a thread that lost its worker (handoff)?
+    if (__builtin_expect(s->detached.load(std::memory_order_relaxed), 0)) reattach(s);
+    Worker* w = s->home;
+    SEQ_ASSERT(w == current_worker() && w->running == s,
                "switching out a strand that is not running on this worker");
     SEQ_ASSERT(s->next == nullptr, "the running strand is linked into a queue");
     SEQ_ASSERT(
@@ -71,7 +71,7 @@ void switch_out(Strand* s, SwitchReason why) {
 // own stack; whoever runs next recycles the stack.
 [[noreturn]] void finish(Strand* s, Stack final_sp) {
     check_canaries(s);
-    if (__builtin_expect(attached_worker() == nullptr, 0)) reattach(s);
+    if (__builtin_expect(s->detached.load(std::memory_order_relaxed), 0)) reattach(s);
     if (s->owned_base) owned_stack_free(s->owned_base, final_sp);
     s->owned_base = nullptr;
     if (s->slot_stack == SlotStack::Owned) {
@@ -264,9 +264,9 @@ void yield_to_loop() {
     Strand* s = current_strand();
     if (!s) return;
     check_canaries(s);
-    Worker* w = attached_worker();
-    if (__builtin_expect(w == nullptr, 0)) w = reattach(s);
-    SEQ_ASSERT(w == s->home && w == current_worker() && w->running == s,
+    if (__builtin_expect(s->detached.load(std::memory_order_relaxed), 0)) reattach(s);
+    Worker* w = s->home;
+    SEQ_ASSERT(w == current_worker() && w->running == s,
                "switching out a strand that is not running on this worker");
     Handoff h{s, SwitchReason::Preempt, s->sched_fctx};
     w->running = nullptr;

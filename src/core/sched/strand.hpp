@@ -81,6 +81,10 @@ struct Strand {
     uint32_t pin_count = 0;        // > 0: bound to home's libuv loop
     bool counted = true;           // counts in ACTIVE (weaves do not)
     SlotStack slot_stack = SlotStack::None;
+    // Set (by the preemption handler, on the strand's own thread) while the
+    // strand runs on a thread that lost its worker (core/sched/handoff): the
+    // switch paths test it, a byte of a line they read anyway.
+    std::atomic<bool> detached{false};
     // What it parked on, until it is woken (None otherwise); also in its
     // registry slot, for diagnostics.
     ParkReason park_reason = ParkReason::None;

@@ -123,8 +123,7 @@ struct Worker {
 
 namespace detail {
 // The worker this thread runs (null: none, or detached: core/sched/handoff),
-// and this thread's own stack for the sanitizers. Constant-initialised, so
-// reading them inline is one TLS load.
+// and this thread's own stack for the sanitizers (constant-initialised).
 extern constinit thread_local Worker* t_worker;
 extern constinit thread_local FiberSan t_thread_san;
 }  // namespace detail
@@ -134,8 +133,8 @@ extern constinit thread_local FiberSan t_thread_san;
 // the strand first goes back to that worker (core/sched/handoff), so the
 // answer is the worker it now runs on.
 Worker* current_worker();
-// The same without going back: null on a detached thread. For the switch
-// paths' fast check and for signal handlers.
+// The same without going back: null on a detached thread (for signal
+// handlers).
 inline Worker* attached_worker() {
     return detail::t_worker;
 }

@@ -88,7 +88,8 @@ void maybe_yield_slow(YieldValve v) {
     if (!ctx->strand) return;
     // Back from a foreign call on a thread that lost its worker: a valve is
     // a scheduler entry, so go back to the worker (core/sched/handoff).
-    if (__builtin_expect(attached_worker() == nullptr, 0)) reattach(ctx->strand);
+    if (__builtin_expect(ctx->strand->detached.load(std::memory_order_relaxed), 0))
+        reattach(ctx->strand);
     // The counter is per strand (strands migrate between threads) and wraps.
     if (v.interval && ++ctx->yield_counter >= v.interval) {
         ctx->yield_counter = 0;
