@@ -51,7 +51,7 @@ std::vector<CodeRange> g_ranges;
 // The executable text of foreign libraries (core/sched/handoff): sorted,
 // written once by the first preempt_start, read-only afterwards.
 std::vector<CodeRange> g_foreign;
-bool g_foreign_scanned = false;
+[[maybe_unused]] bool g_foreign_scanned = false;
 std::atomic<bool> g_active{false};
 std::atomic<uint64_t> g_signals{0};
 std::atomic<uint64_t> g_yields{0};
