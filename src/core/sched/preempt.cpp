@@ -224,7 +224,8 @@ void on_preempt_signal(int, siginfo_t*, void* raw) {
         // its worker before the strand comes back, so a spare may run it.
         Worker* w = attached_worker();
         Strand* x = current_strand();
-        if (w && x && w->running == x) handoff_release_from_signal(w, x);
+        if (w && x && w->running == x && !handoff_release_from_signal(w, x) && handoff_enabled())
+            w->foreign_seen.store(true, std::memory_order_relaxed);
     }
     errno = saved_errno;
 }

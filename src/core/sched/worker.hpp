@@ -102,6 +102,10 @@ struct Worker {
     // Set by the monitor when a spare thread may take this worker over if
     // its strand is found in foreign code (core/sched/handoff).
     std::atomic<bool> handoff_requested{false};
+    // Set by the preemption handler when it found this worker's strand in
+    // foreign code and could not hand the worker off yet: the monitor asks
+    // for the handoff at its next look instead of after the eager signals.
+    std::atomic<bool> foreign_seen{false};
     std::atomic<pthread_t> thread{0};
     Worker* released_next = nullptr;        // link while released, not yet adopted
     std::atomic<uint64_t> resumes_seen{0};  // monitor's view of `switches`

@@ -43,14 +43,15 @@ struct MonitorPlan {
 // (a foreign C call, a long runtime word): signalling it every period would
 // only interrupt its system calls (EINTR for the ones SA_RESTART does not
 // restart). After kEagerTries looks it is signalled at looks 8, 16, 32, ...
-// (exponential back-off) until it switches again. With handoff on, the
-// first look past the eager ones asks for a handoff (core/sched/handoff) and
-// signals: a strand in a foreign call then loses its worker to a spare
-// thread after about (kEagerTries + 1) periods; every later signal asks again.
+// (exponential back-off) until it switches again.
+//
+// With handoff on (core/sched/handoff), a look asks for the worker's handoff
+// and signals when the previous signal found the strand in foreign code
+// (Worker::foreign_seen: the handoff then comes one look after the first
+// signal), and once anyway at the first look past the eager ones.
 constexpr uint64_t kEagerTries = 4;
-bool signal_this_look(uint64_t stuck_looks, bool handoff) {
-    return stuck_looks <= kEagerTries || (handoff && stuck_looks == kEagerTries + 1) ||
-           (stuck_looks & (stuck_looks - 1)) == 0;
+bool signal_this_look(uint64_t stuck_looks) {
+    return stuck_looks <= kEagerTries || (stuck_looks & (stuck_looks - 1)) == 0;
 }
 
 void monitor_main(Scheduler* sched, Monitor* m, MonitorPlan plan) {
@@ -65,16 +66,20 @@ void monitor_main(Scheduler* sched, Monitor* m, MonitorPlan plan) {
             uint64_t seen = w->strands_run.load(std::memory_order_relaxed);
             if (seen == last[i] && !w->sleeping.load(std::memory_order_relaxed)) {
                 if (plan.slice) w->preempt.store(true, std::memory_order_relaxed);
-                bool handoff = handoff_enabled();
-                if (plan.preempt && w->running_id.load(std::memory_order_relaxed) != 0 &&
-                    signal_this_look(++stuck[i], handoff)) {
-                    if (handoff && stuck[i] > kEagerTries) handoff_request(*w);
-                    preempt_interrupt(*w);
+                if (plan.preempt && w->running_id.load(std::memory_order_relaxed) != 0) {
+                    uint64_t n = ++stuck[i];
+                    bool ask = handoff_enabled() &&
+                               (w->foreign_seen.exchange(false, std::memory_order_relaxed) ||
+                                n == kEagerTries + 1);
+                    if (ask) handoff_request(*w);
+                    if (ask || signal_this_look(n)) preempt_interrupt(*w);
                 }
             } else {
                 stuck[i] = 0;
                 if (w->handoff_requested.load(std::memory_order_relaxed))
                     w->handoff_requested.store(false, std::memory_order_relaxed);
+                if (w->foreign_seen.load(std::memory_order_relaxed))
+                    w->foreign_seen.store(false, std::memory_order_relaxed);
             }
             last[i] = seen;
         }
