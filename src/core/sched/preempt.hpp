@@ -16,6 +16,10 @@
 // what seqc generated (seq_main, seq_<word>, specialised seq_<word>_i64...).
 // A host program has none, so nothing of it is ever interrupted.
 //
+// When the interrupted instruction is in foreign code instead (a library
+// the executable links for FFI, see scan_foreign_code), the handler does not
+// yield but may hand the worker to a spare thread (core/sched/handoff).
+//
 // Yielding inside the handler is what makes this small: the kernel saved
 // every register (general, flags, SSE/AVX) in the signal frame on the
 // strand's own stack, so switching away from the handler and returning to it
