@@ -13,6 +13,7 @@
 #include <atomic>
 #include <cstdint>
 
+#include "core/sched/config.hpp"
 #include "core/sched/handoff.hpp"
 #include "core/sched/preempt.hpp"
 #include "io/timer.hpp"
@@ -100,6 +101,13 @@ TEST_F(HandoffTest, FindsTheForeignLibraryAndNotTheRuntimeOrItsLibraries) {
         EXPECT_FALSE(preempt_covers_foreign(p)) << name << " is the runtime's";
     }
 #endif
+}
+
+TEST(HandoffConfig, SeqHandoffIsOnUnlessZero) {
+    EXPECT_TRUE(parse_handoff(std::nullopt));
+    EXPECT_TRUE(parse_handoff("1"));
+    EXPECT_FALSE(parse_handoff("0"));
+    EXPECT_TRUE(parse_handoff("7")) << "out of range: the default, with a warning";
 }
 
 TEST_F(HandoffTest, OffWhenSeqHandoffIsZero) {
