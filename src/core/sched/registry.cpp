@@ -71,7 +71,8 @@ std::vector<TrackedStrand> StrandRegistry::tracked() const {
         // The strand may have ended (and another taken the slot) meanwhile.
         if (slot.id.load(std::memory_order_acquire) != id) continue;
         out.push_back({id, spawned, static_cast<ParkReason>(status >> kReasonShift),
-                       status & ((uint64_t{1} << kReasonShift) - 1)});
+                       status & kTimeMask,
+                       static_cast<int>((status & kHomeMask) >> kHomeShift) - 1});
     }
     return out;
 }

@@ -175,6 +175,9 @@ uint64_t spawn_strand(EntryFn entry, Stack initial_sp, const SpawnOptions& opts)
     uint64_t id = s->id;  // `s` may run (and finish) as soon as it is queued
     if (cw) {
         s->home = cw;
+#if defined(SEQ_DIAGNOSTICS)
+        if (s->registry_slot >= 0) strand_registry().note_home(s->registry_slot, cw->index);
+#endif
         // Spawned by a strand: work-first (see ReadyQueues::push_spawned), so a
         // tree of spawns runs depth-first and finished children return their
         // stacks before the next ones need them: skynet's peak drops from
@@ -197,6 +200,9 @@ uint64_t spawn_strand(EntryFn entry, Stack initial_sp, const SpawnOptions& opts)
         Worker* w =
             sched.workers[sched.next_worker.fetch_add(1, std::memory_order_relaxed) % n].get();
         s->home = w;
+#if defined(SEQ_DIAGNOSTICS)
+        if (s->registry_slot >= 0) strand_registry().note_home(s->registry_slot, w->index);
+#endif
         w->post(s);
     }
     return id;
@@ -225,7 +231,8 @@ void park(ParkReason reason) {
     SEQ_ASSERT(reason != ParkReason::None, "park() needs a reason");
     s->park_reason = reason;
 #if defined(SEQ_DIAGNOSTICS)
-    if (s->registry_slot >= 0) existing_strand_registry().note_parked(s->registry_slot, reason);
+    if (s->registry_slot >= 0)
+        existing_strand_registry().note_parked(s->registry_slot, reason, s->home->index);
 #endif
     switch_out(s, SwitchReason::Park);
 }

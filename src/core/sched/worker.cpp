@@ -11,6 +11,7 @@
 
 #include "core/assert.hpp"
 #include "core/fatal.hpp"
+#include "core/sched/diagnostics.hpp"
 #include "core/sched/scheduler.hpp"
 
 namespace seq {
@@ -202,6 +203,9 @@ void Worker::main() {
 
     uint64_t last_poll = monotonic_ns();
     while (!stop.load(std::memory_order_acquire)) {
+        loop_rounds.store(loop_rounds.load(std::memory_order_relaxed) + 1,
+                          std::memory_order_relaxed);
+        if (census_wanted.load(std::memory_order_relaxed)) answer_census(*this);
         ready.take_posted();
         for (int i = 0; i < kBatch; ++i) {
             Strand* s = ready.next_to_run();
