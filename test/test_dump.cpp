@@ -12,6 +12,7 @@
 
 #include <atomic>
 #include <string>
+#include <vector>
 
 #include "core/sched/diagnostics.hpp"
 #include "core/sched/registry.hpp"
@@ -367,6 +368,60 @@ TEST_F(Dump, ListsAtMostSeqDumpStrandsOldestFirst) {
     patch_seq_wait_all_strands();
     drop_value(chv);
 #endif
+}
+
+TEST_F(Dump, DumpsTakenUnderLoadStayConsistent) {
+    // Strands ping-pong over channels, yield and spawn on both workers while
+    // the test thread takes dump after dump: each must be whole (every
+    // worker, every listed strand in one of the three states, counters that
+    // add up), and under TSan nothing it reads may race.
+    std::atomic<bool> stop{false};
+    constexpr int kPairs = 50;
+    std::vector<StackValue> chans;
+    for (int i = 0; i < 2 * kPairs; ++i)
+        chans.push_back(channel_new());
+    for (int i = 0; i < kPairs; ++i) {
+        Channel* ping = channel_of(chans[2 * i]);
+        Channel* pong = channel_of(chans[2 * i + 1]);
+        test::spawn_fn([&stop, ping, pong] {
+            for (int n = 0; !stop.load(); ++n) {
+                StackValue v;
+                if (!channel_send(ping, make_int(n)) || !channel_receive(pong, &v)) break;
+                if (n % 16 == 0) yield_now();
+            }
+            channel_close(ping);
+        });
+        test::spawn_fn([ping, pong] {
+            StackValue v;
+            while (channel_receive(ping, &v))
+                if (!channel_send(pong, v)) break;
+            channel_close(pong);
+        });
+    }
+    for (int round = 0; round < 40; ++round) {
+        RuntimeSnapshot snap = take_snapshot();
+        EXPECT_GE(snap.spawned, snap.completed + snap.active);
+        ASSERT_EQ(snap.workers.size(), 2u);
+        std::string text = snapshot_text(snap);
+        EXPECT_TRUE(has(text, "\nworker 0: ") && has(text, "\nworker 1: ")) << text;
+        size_t lines = 0;
+        for (size_t at = text.find("\n  strand "); at != std::string::npos;
+             at = text.find("\n  strand ", at + 1)) {
+            std::string line = text.substr(at + 1, text.find('\n', at + 1) - at - 1);
+            EXPECT_TRUE(has(line, ": running on worker ") || has(line, ": runnable, home ") ||
+                        has(line, ": parked on "))
+                << line;
+            ++lines;
+        }
+        EXPECT_EQ(lines, snap.strands.size());
+#if defined(SEQ_DIAGNOSTICS)
+        EXPECT_GT(lines, 0u) << text;
+#endif
+    }
+    stop = true;
+    patch_seq_wait_all_strands();
+    for (StackValue c : chans)
+        drop_value(c);
 }
 
 TEST_F(Dump, AnIdleWorkerAnswersItsCensus) {

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -231,6 +232,47 @@ TEST(StallWarning, OneLineNamesTheWorkerAndTheStrand) {
         << text;
     // No watchdog was asked for.
     EXPECT_EQ(out.find("seq: watchdog"), std::string::npos) << out;
+}
+
+TEST(Sigquit, PrintsTheDumpAndTheProgramGoesOn) {
+#if !defined(SEQ_DIAGNOSTICS)
+    GTEST_SKIP() << "SIGQUIT's dump is compiled out";
+#else
+    StopFile stop;
+    Child child("WatchdogChild.Spin", child_env(stop, {}));
+    ASSERT_TRUE(child.started());
+    std::string id;
+    EXPECT_TRUE(child.read_until([&](const std::string& out) {
+        id = spinner_id(out);
+        return !id.empty() && last_tick(out) >= 3;
+    })) << child.output();
+    child.signal(SIGQUIT);
+    EXPECT_TRUE(child.read_until([&](const std::string& out) {
+        size_t dump = out.find("=== seq runtime diagnostics ===");
+        return dump != std::string::npos &&
+               out.find("===============================\n", dump) != std::string::npos;
+    })) << child.output();
+    std::string out = child.output();
+    size_t dump = out.find("=== seq runtime diagnostics ===");
+    ASSERT_NE(dump, std::string::npos) << out;
+    std::string text = out.substr(dump);
+    // The spinner holds its worker (which cannot answer the census); the
+    // ticker's worker answers.
+    EXPECT_NE(text.find("  strand " + id + ": running on worker "), std::string::npos) << text;
+    EXPECT_NE(text.find("busy, running strand " + id + ", "), std::string::npos) << text;
+    EXPECT_NE(text.find("  busy: census unavailable, strand " + id + " running"), std::string::npos)
+        << text;
+    EXPECT_NE(text.find("  queues: "), std::string::npos) << text;
+    // And the program goes on.
+    int ticks = last_tick(out);
+    EXPECT_TRUE(child.read_until([&](const std::string& o) { return last_tick(o) >= ticks + 3; }))
+        << child.output();
+    stop.create();
+    int st = child.wait(30);
+    ASSERT_TRUE(WIFEXITED(st)) << child.output();
+    EXPECT_EQ(WEXITSTATUS(st), 0) << child.output();
+    EXPECT_NE(child.output().find("CHILD DONE"), std::string::npos) << child.output();
+#endif
 }
 
 // ---- the settings ------------------------------------------------------------------------
