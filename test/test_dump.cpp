@@ -37,12 +37,12 @@ class Dump : public test::WithScheduler<> {
     Dump() : WithScheduler({{"SEQ_WORKERS", "2"}, {"SEQ_DUMP_STRANDS", "1000"}}) {}
 };
 
-int here() {
+[[maybe_unused]] int here() {
     return static_cast<int>(current_worker()->index);
 }
 
 // Spawns `fn` to run next on the calling strand's worker (never donated).
-uint64_t spawn_run_next(std::function<void()> fn) {
+[[maybe_unused]] uint64_t spawn_run_next(std::function<void()> fn) {
     SpawnOptions o;
     o.run_next = true;
     o.user = new std::function<void()>(std::move(fn));
@@ -57,7 +57,7 @@ uint64_t spawn_run_next(std::function<void()> fn) {
 }
 
 // The dump's line about strand `id`, or "".
-std::string strand_line(const std::string& dump, uint64_t id) {
+[[maybe_unused]] std::string strand_line(const std::string& dump, uint64_t id) {
     std::string key = "  strand " + std::to_string(id) + ": ";
     size_t at = dump.find(key);
     if (at == std::string::npos) return "";
@@ -66,7 +66,7 @@ std::string strand_line(const std::string& dump, uint64_t id) {
 
 // The dump's two lines about worker `w` (its state, then its census or why
 // there is none), or "".
-std::string worker_lines(const std::string& dump, int w) {
+[[maybe_unused]] std::string worker_lines(const std::string& dump, int w) {
     std::string key = "\nworker " + std::to_string(w) + ": ";
     size_t at = dump.find(key);
     if (at == std::string::npos) return "";
@@ -78,12 +78,15 @@ bool has(const std::string& hay, const std::string& needle) {
     return hay.find(needle) != std::string::npos;
 }
 
-std::string parked(const char* reason) {
+[[maybe_unused]] std::string parked(const char* reason) {
     return std::string(": parked on ") + reason + " for ";
 }
-std::string home_of(int home) {
+[[maybe_unused]] std::string home_of(int home) {
     return ", home worker " + std::to_string(home) + " (";
 }
+
+// (The helpers are [[maybe_unused]]: without SEQ_DIAGNOSTICS the tests that
+// use them skip.)
 
 // ---- weave bodies (as compiled quotations): ( ctx a -- ctx ) ----------------------------
 
@@ -94,7 +97,7 @@ std::atomic<uint64_t> g_gated_id{0};
 std::atomic<int> g_gated_home{-1};
 
 // Yields once (the weave then waits to be resumed), then finishes.
-Stack yield_once_here(Stack sp) {
+[[maybe_unused]] Stack yield_once_here(Stack sp) {
     g_yielder_id = current_strand()->id;
     sp = patch_seq_drop_op(sp);
     sp = patch_seq_push_int(sp, 1);
@@ -104,7 +107,7 @@ Stack yield_once_here(Stack sp) {
 }
 
 // Waits on g_gate before it yields (its resumer waits meanwhile), then finishes.
-Stack yield_after_gate(Stack sp) {
+[[maybe_unused]] Stack yield_after_gate(Stack sp) {
     g_gated_id = current_strand()->id;
     g_gated_home = here();
     StackValue v;
@@ -116,14 +119,14 @@ Stack yield_after_gate(Stack sp) {
     return patch_seq_drop_op(sp);
 }
 
-void make_weave(TestStack& st, Stack (*fn)(Stack)) {
+[[maybe_unused]] void make_weave(TestStack& st, Stack (*fn)(Stack)) {
     st.sp = patch_seq_push_quotation(st.sp, reinterpret_cast<uintptr_t>(fn),
                                      reinterpret_cast<uintptr_t>(fn));
     st.sp = patch_seq_weave(st.sp);
 }
 
 // ( W a -- W b ok ): resumes and returns ok, leaving W on the stack.
-bool resume_weave(TestStack& st, int64_t a) {
+[[maybe_unused]] bool resume_weave(TestStack& st, int64_t a) {
     st.sp = patch_seq_push_int(st.sp, a);
     st.sp = patch_seq_resume(st.sp);
     StackValue ok = *--st.sp;
