@@ -319,6 +319,7 @@ RuntimeSnapshot take_snapshot(const SnapshotOptions& opts) {
         if (opts.census) gather_census(s, snap.workers);
     } else {
         snap.worker_threads = report_worker_count();
+        if (!limit) limit = Config{}.dump_strands;
     }
 #if defined(SEQ_DIAGNOSTICS)
     if (opts.strands) {
