@@ -286,9 +286,12 @@ RuntimeSnapshot take_snapshot(const SnapshotOptions& opts) {
     RuntimeSnapshot snap;
     Counters& c = counters();
     snap.wall_ms = wall_clock_ms();
+    // In this order, so that spawned >= completed + active holds in the
+    // snapshot too: a strand counted completed has left active already, and
+    // every strand counted in either was spawned before `spawned` is read.
+    snap.completed = c.completed.load();
     snap.active = c.active.load();
     snap.spawned = c.spawned.load();
-    snap.completed = c.completed.load();
     snap.peak = c.peak.load();
     snap.stacks = stack_pool().stats();
     snap.stack_size = stack_pool().stack_size();
