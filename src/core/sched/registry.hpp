@@ -54,7 +54,8 @@ class StrandRegistry {
     explicit StrandRegistry(size_t capacity);
 
     // Returns the slot index, or nullopt when full (overflow counted).
-    std::optional<size_t> register_strand(uint64_t id);
+    // `home`: the worker it is queued on, when the caller knows it already.
+    std::optional<size_t> register_strand(uint64_t id, unsigned home = kNoHome);
     // Clears the slot holding `id`; false if it was not registered.
     bool unregister(uint64_t id);
     // Faster unregister when the slot is known.

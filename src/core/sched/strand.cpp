@@ -168,16 +168,14 @@ uint64_t spawn_strand(EntryFn entry, Stack initial_sp, const SpawnOptions& opts)
 
     s->id = counters_on_spawn(opts.counted);
 #if defined(SEQ_DIAGNOSTICS)
-    if (auto slot = strand_registry().register_strand(s->id))
+    if (auto slot =
+            strand_registry().register_strand(s->id, cw ? cw->index : StrandRegistry::kNoHome))
         s->registry_slot = static_cast<int32_t>(*slot);
 #endif
 
     uint64_t id = s->id;  // `s` may run (and finish) as soon as it is queued
     if (cw) {
         s->home = cw;
-#if defined(SEQ_DIAGNOSTICS)
-        if (s->registry_slot >= 0) strand_registry().note_home(s->registry_slot, cw->index);
-#endif
         // Spawned by a strand: work-first (see ReadyQueues::push_spawned), so a
         // tree of spawns runs depth-first and finished children return their
         // stacks before the next ones need them: skynet's peak drops from
