@@ -78,6 +78,36 @@ StackGuard parse_stack_guard(const std::optional<std::string>& v) {
     return StackGuard::Auto;
 }
 
+uint64_t parse_watchdog_secs(const std::optional<std::string>& v) {
+    return env_count_or_off("SEQ_WATCHDOG_SECS", raw(v), "the watchdog");
+}
+
+uint64_t parse_watchdog_interval(const std::optional<std::string>& v) {
+    // Seconds between the watchdog's checks; 0 makes no sense (upstream
+    // ignores it too and keeps 5).
+    return env_positive_number("SEQ_WATCHDOG_INTERVAL", raw(v), 5);
+}
+
+WatchdogAction parse_watchdog_action(const std::optional<std::string>& v) {
+    if (!v || v->empty()) return WatchdogAction::Warn;
+    std::string a;
+    for (char ch : *v)
+        a += static_cast<char>(ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch);
+    if (a == "warn") return WatchdogAction::Warn;
+    if (a == "exit") return WatchdogAction::Exit;
+    warn("SEQ_WATCHDOG_ACTION='%s' is not one of warn|exit, using default warn", v->c_str());
+    return WatchdogAction::Warn;
+}
+
+uint64_t parse_stall_warn_ms(const std::optional<std::string>& v) {
+    return env_count_or_off("SEQ_STALL_WARN_MS", raw(v), "the stall warning");
+}
+
+size_t parse_dump_strands(const std::optional<std::string>& v) {
+    // 0 is allowed: the dump lists no strand, only the counts.
+    return env_number("SEQ_DUMP_STRANDS", raw(v), 100);
+}
+
 const char* stack_guard_name(StackGuard g) {
     switch (g) {
         case StackGuard::Auto:
@@ -109,6 +139,11 @@ Config load_config() {
     c.handoff = parse_handoff(env_var("SEQ_HANDOFF"));
     c.registry_size = parse_registry_size(env_var("SEQ_STRAND_REGISTRY_SIZE"));
     c.stack_guard = parse_stack_guard(env_var("SEQ_STACK_GUARD"));
+    c.watchdog_secs = parse_watchdog_secs(env_var("SEQ_WATCHDOG_SECS"));
+    c.watchdog_interval_secs = parse_watchdog_interval(env_var("SEQ_WATCHDOG_INTERVAL"));
+    c.watchdog_action = parse_watchdog_action(env_var("SEQ_WATCHDOG_ACTION"));
+    c.stall_warn_ms = parse_stall_warn_ms(env_var("SEQ_STALL_WARN_MS"));
+    c.dump_strands = parse_dump_strands(env_var("SEQ_DUMP_STRANDS"));
     return c;
 }
 

@@ -12,6 +12,8 @@
 namespace seq {
 
 enum class StackGuard { Auto, Always, Never };
+// What the watchdog does about a strand stuck past SEQ_WATCHDOG_SECS.
+enum class WatchdogAction { Warn, Exit };
 
 // A strand's fiber stack by default: as deep as upstream's real default.
 inline constexpr size_t kDefaultStackBytes = 1024 * 1024;
@@ -26,6 +28,12 @@ struct Config {
     bool handoff = true;                        // SEQ_HANDOFF (0 = off)
     size_t registry_size = 1024;                // SEQ_STRAND_REGISTRY_SIZE
     StackGuard stack_guard = StackGuard::Auto;  // SEQ_STACK_GUARD
+    // Diagnostics (core/sched/watchdog, core/sched/diagnostics).
+    uint64_t watchdog_secs = 0;                             // SEQ_WATCHDOG_SECS (0 = off)
+    uint64_t watchdog_interval_secs = 5;                    // SEQ_WATCHDOG_INTERVAL
+    WatchdogAction watchdog_action = WatchdogAction::Warn;  // SEQ_WATCHDOG_ACTION
+    uint64_t stall_warn_ms = 0;                             // SEQ_STALL_WARN_MS (0 = off)
+    size_t dump_strands = 100;                              // SEQ_DUMP_STRANDS
 };
 
 // Reads every variable (warning on invalid ones).
@@ -42,6 +50,11 @@ uint64_t parse_preempt_ms(const std::optional<std::string>& v);
 bool parse_handoff(const std::optional<std::string>& v);
 size_t parse_registry_size(const std::optional<std::string>& v);
 StackGuard parse_stack_guard(const std::optional<std::string>& v);
+uint64_t parse_watchdog_secs(const std::optional<std::string>& v);
+uint64_t parse_watchdog_interval(const std::optional<std::string>& v);
+WatchdogAction parse_watchdog_action(const std::optional<std::string>& v);
+uint64_t parse_stall_warn_ms(const std::optional<std::string>& v);
+size_t parse_dump_strands(const std::optional<std::string>& v);
 
 std::optional<std::string> env_var(const char* name);
 const char* stack_guard_name(StackGuard g);

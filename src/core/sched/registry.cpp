@@ -8,7 +8,7 @@ namespace seq {
 
 StrandRegistry::StrandRegistry(size_t capacity) : capacity_(capacity), slots_(new Slot[capacity]) {}
 
-std::optional<size_t> StrandRegistry::register_strand(uint64_t id) {
+std::optional<size_t> StrandRegistry::register_strand(uint64_t id, unsigned home) {
     // A full registry is the common case under load (100k live strands and
     // 1024 slots): answer it without scanning.
     if (used_.load(std::memory_order_relaxed) >= capacity_) {
@@ -22,7 +22,7 @@ std::optional<size_t> StrandRegistry::register_strand(uint64_t id) {
         if (slot.id.load(std::memory_order_relaxed) != 0) continue;
         // Time and status first, so a reader that sees the id also sees them.
         slot.spawn_time.store(now, std::memory_order_relaxed);
-        slot.status.store(0, std::memory_order_relaxed);
+        slot.status.store(pack(ParkReason::None, home, 0), std::memory_order_relaxed);
         uint64_t expected = 0;
         if (slot.id.compare_exchange_strong(expected, id, std::memory_order_acq_rel,
                                             std::memory_order_relaxed)) {
@@ -71,7 +71,8 @@ std::vector<TrackedStrand> StrandRegistry::tracked() const {
         // The strand may have ended (and another taken the slot) meanwhile.
         if (slot.id.load(std::memory_order_acquire) != id) continue;
         out.push_back({id, spawned, static_cast<ParkReason>(status >> kReasonShift),
-                       status & ((uint64_t{1} << kReasonShift) - 1)});
+                       status & kTimeMask,
+                       static_cast<int>((status & kHomeMask) >> kHomeShift) - 1});
     }
     return out;
 }

@@ -3,7 +3,8 @@
 // Registration scans for a free slot and claims it by CAS; when every slot is
 // taken the strand still runs and only the overflow counter grows.
 //
-// A slot also says whether its strand is parked, on what and since when: one
+// A slot also says whether its strand is parked, on what, since when and on
+// which worker (its home then, for the dump): one
 // relaxed store when the strand parks (with a CLOCK_MONOTONIC_COARSE read,
 // ~5 ns through the vDSO: a precise clock costs ~25 ns, per park) and one
 // when it is woken; nothing on yields or resumes. Only the strand's own
@@ -34,6 +35,9 @@ struct TrackedStrand {
     uint64_t spawn_time;  // seconds since the epoch
     ParkReason reason;    // None: runnable (running or ready)
     uint64_t parked_ms;   // when it parked (coarse_monotonic_ms), if parked
+    // The worker it lives on, as of its spawn or its last park (a donation or
+    // a migration since then is not recorded); -1 when not known yet.
+    int home;
 };
 
 // Milliseconds on CLOCK_MONOTONIC_COARSE (a few ms of resolution, which is
@@ -46,10 +50,12 @@ inline uint64_t coarse_monotonic_ms() {
 
 class StrandRegistry {
   public:
+    static constexpr unsigned kNoHome = ~0u;  // stored as "not known"
     explicit StrandRegistry(size_t capacity);
 
     // Returns the slot index, or nullopt when full (overflow counted).
-    std::optional<size_t> register_strand(uint64_t id);
+    // `home`: the worker it is queued on, when the caller knows it already.
+    std::optional<size_t> register_strand(uint64_t id, unsigned home = kNoHome);
     // Clears the slot holding `id`; false if it was not registered.
     bool unregister(uint64_t id);
     // Faster unregister when the slot is known.
@@ -59,22 +65,38 @@ class StrandRegistry {
     // Registered strands with their park state (a racy snapshot).
     std::vector<TrackedStrand> tracked() const;
 
-    // The strand in `slot` parks on `reason` / was woken. Hot paths.
-    void note_parked(size_t slot, ParkReason reason) {
-        slots_[slot].status.store(pack(reason, coarse_monotonic_ms()), std::memory_order_relaxed);
+    // The strand in `slot` parks on `reason` on worker `home` / was woken
+    // (its home is kept). Hot paths.
+    void note_parked(size_t slot, ParkReason reason, unsigned home = kNoHome) {
+        slots_[slot].status.store(pack(reason, home, coarse_monotonic_ms()),
+                                  std::memory_order_relaxed);
     }
-    void note_woken(size_t slot) { slots_[slot].status.store(0, std::memory_order_relaxed); }
+    void note_woken(size_t slot) {
+        // Only the waker writes the slot now (the strand is parked): a load
+        // and a store, no locked instruction.
+        std::atomic<uint64_t>& st = slots_[slot].status;
+        st.store(st.load(std::memory_order_relaxed) & kHomeMask, std::memory_order_relaxed);
+    }
+    // The strand in `slot` was queued on worker `home` (spawn), before it can
+    // run: nothing else writes the slot then.
+    void note_home(size_t slot, unsigned home) {
+        slots_[slot].status.store(pack(ParkReason::None, home, 0), std::memory_order_relaxed);
+    }
 
     size_t capacity() const { return capacity_; }
     uint64_t overflow_count() const { return overflow_.load(std::memory_order_relaxed); }
 
   private:
-    // status: the park reason in the top byte (0: not parked), the time it
-    // parked in the low 56 bits.
+    // status: the park reason in the top byte (0: not parked), the home
+    // worker's index + 1 in the next 16 bits (0: not known), the time it
+    // parked in the low 40 bits (ms since boot: 34 years).
     static constexpr int kReasonShift = 56;
-    static uint64_t pack(ParkReason r, uint64_t ms) {
+    static constexpr int kHomeShift = 40;
+    static constexpr uint64_t kTimeMask = (uint64_t{1} << kHomeShift) - 1;
+    static constexpr uint64_t kHomeMask = ((uint64_t{1} << kReasonShift) - 1) & ~kTimeMask;
+    static uint64_t pack(ParkReason r, unsigned home, uint64_t ms) {
         return uint64_t{static_cast<uint8_t>(r)} << kReasonShift |
-               (ms & ((uint64_t{1} << kReasonShift) - 1));
+               (uint64_t{(home + 1) & 0xffffu} << kHomeShift) | (ms & kTimeMask);
     }
     struct Slot {
         std::atomic<uint64_t> id{0};  // 0 = free

@@ -13,6 +13,7 @@
 #include "core/sched/diagnostics.hpp"
 #include "core/sched/handoff.hpp"
 #include "core/sched/registry.hpp"
+#include "core/sched/watchdog.hpp"
 #include "core/sched/yield_valve.hpp"
 #include "core/sys/process.hpp"
 
@@ -82,6 +83,7 @@ bool scheduler_init_with(const Config* cfg) {
     for (auto& w : sched->workers)
         w->start();
     yield_valve_start(*sched);
+    watchdog_start(*sched);  // the sampler, stall warnings, SEQ_WATCHDOG_SECS, SIGQUIT
     return true;
 }
 
@@ -103,6 +105,7 @@ void scheduler_shutdown() {
     Scheduler* sched = g_sched.load(std::memory_order_acquire);
     if (!sched) return;
     if (current_worker()) fatal("scheduler_shutdown", "called from a strand or worker thread");
+    watchdog_stop();
     yield_valve_stop_monitor();
     for (auto& w : sched->workers) {
         w->stop.store(true, std::memory_order_release);

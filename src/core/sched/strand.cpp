@@ -172,7 +172,8 @@ uint64_t spawn_strand(EntryFn entry, Stack initial_sp, const SpawnOptions& opts)
 
     s->id = counters_on_spawn(opts.counted);
 #if defined(SEQ_DIAGNOSTICS)
-    if (auto slot = strand_registry().register_strand(s->id))
+    if (auto slot =
+            strand_registry().register_strand(s->id, cw ? cw->index : StrandRegistry::kNoHome))
         s->registry_slot = static_cast<int32_t>(*slot);
 #endif
 
@@ -201,6 +202,9 @@ uint64_t spawn_strand(EntryFn entry, Stack initial_sp, const SpawnOptions& opts)
         Worker* w =
             sched.workers[sched.next_worker.fetch_add(1, std::memory_order_relaxed) % n].get();
         s->home = w;
+#if defined(SEQ_DIAGNOSTICS)
+        if (s->registry_slot >= 0) strand_registry().note_home(s->registry_slot, w->index);
+#endif
         w->post(s);
     }
     return id;
@@ -229,7 +233,8 @@ void park(ParkReason reason) {
     SEQ_ASSERT(reason != ParkReason::None, "park() needs a reason");
     s->park_reason = reason;
 #if defined(SEQ_DIAGNOSTICS)
-    if (s->registry_slot >= 0) existing_strand_registry().note_parked(s->registry_slot, reason);
+    if (s->registry_slot >= 0)
+        existing_strand_registry().note_parked(s->registry_slot, reason, s->home->index);
 #endif
     switch_out(s, SwitchReason::Park);
 }

@@ -9,6 +9,7 @@
 
 #include "core/assert.hpp"
 #include "core/fatal.hpp"
+#include "core/sched/diagnostics.hpp"
 #include "core/sched/handoff.hpp"
 #include "core/sched/scheduler.hpp"
 
@@ -205,6 +206,9 @@ void Worker::sleep_in_loop() {
 Worker::LoopEnd Worker::run_loop() {
     uint64_t last_poll = monotonic_ns();
     while (!stop.load(std::memory_order_acquire)) {
+        loop_rounds.store(loop_rounds.load(std::memory_order_relaxed) + 1,
+                          std::memory_order_relaxed);
+        if (census_wanted.load(std::memory_order_relaxed)) answer_census(*this);
         ready.take_posted();
         for (int i = 0; i < kBatch; ++i) {
             Strand* s = ready.next_to_run();

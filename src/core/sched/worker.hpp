@@ -113,6 +113,11 @@ struct Worker {
     // The id of the strand running here (0: none), for diagnostics: written
     // by this worker at every switch (a plain store), read by anyone.
     std::atomic<uint64_t> running_id{0};
+    // Diagnostics (core/sched/diagnostics): rounds of the worker loop (a
+    // plain store each), and a census of this loop that another thread asked
+    // for, answered at the top of the next round (uv_walk is owner-only).
+    std::atomic<uint64_t> loop_rounds{0};
+    std::atomic<bool> census_wanted{false};
     WorkerShutdown shutdown_result;  // written by the thread as it ends
 
   private:

@@ -3,6 +3,7 @@
 #include <cstdlib>
 
 #include "core/fatal.hpp"
+#include "core/sched/diagnostics.hpp"
 #include "core/sched/strand.hpp"
 
 namespace seq {
@@ -69,6 +70,10 @@ namespace {
 struct Tally {
     std::atomic<uint64_t> sent{0};
     std::atomic<uint64_t> received{0};
+    // Channels made and destroyed here (often on different threads): the
+    // difference of the sums is the live count the dump shows.
+    std::atomic<uint64_t> made{0};
+    std::atomic<uint64_t> destroyed{0};
     Tally* next = nullptr;
     Tally* prev = nullptr;
     Tally();
@@ -80,6 +85,8 @@ struct TallyRegistry {
     Tally* live = nullptr;
     uint64_t retired_sent = 0;
     uint64_t retired_received = 0;
+    uint64_t retired_made = 0;
+    uint64_t retired_destroyed = 0;
 };
 
 TallyRegistry& tallies() {
@@ -100,6 +107,8 @@ Tally::~Tally() {
     std::lock_guard<std::mutex> lock(r.mu);
     r.retired_sent += sent.load(std::memory_order_relaxed);
     r.retired_received += received.load(std::memory_order_relaxed);
+    r.retired_made += made.load(std::memory_order_relaxed);
+    r.retired_destroyed += destroyed.load(std::memory_order_relaxed);
     if (prev)
         prev->next = next;
     else
@@ -120,6 +129,25 @@ void count(uint64_t sent, uint64_t received) {
     if (received)
         t->received.store(t->received.load(std::memory_order_relaxed) + received,
                           std::memory_order_relaxed);
+}
+
+// One more in a single-writer tally counter: a plain store.
+void bump(std::atomic<uint64_t>& c) {
+    c.store(c.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+}
+
+// The dump's channel figures (diagnostics' totals provider).
+void add_channel_totals(ResourceTotals& t) {
+    TallyRegistry& r = tallies();
+    std::lock_guard<std::mutex> lock(r.mu);
+    uint64_t made = r.retired_made, destroyed = r.retired_destroyed;
+    for (Tally* x = r.live; x; x = x->next) {
+        made += x->made.load(std::memory_order_relaxed);
+        destroyed += x->destroyed.load(std::memory_order_relaxed);
+    }
+    t.channels_made += made;
+    // Each sum is read at a slightly different moment: never below zero.
+    t.channels_live += made > destroyed ? made - destroyed : 0;
 }
 
 }  // namespace
@@ -185,6 +213,7 @@ void destroy_channel(ManagedObject* m) {
         drop_value(ring_pop(ch));
     std::free(ch->ring);
     delete ch;
+    bump(this_thread_tally()->destroyed);
 }
 
 }  // namespace
@@ -192,6 +221,9 @@ void destroy_channel(ManagedObject* m) {
 // ---- operations -------------------------------------------------------------------
 
 StackValue channel_new(size_t capacity) {
+    static const bool provided = (add_totals_provider(add_channel_totals), true);
+    (void)provided;
+    bump(this_thread_tally()->made);
     auto* ch = new Channel;
     ch->rc.store(1, std::memory_order_relaxed);
     ch->kind = Kind::Channel;

@@ -25,6 +25,7 @@
 
 #include "core/fatal.hpp"
 #include "core/intrusive_fifo.hpp"
+#include "core/sched/diagnostics.hpp"
 #include "core/sched/scheduler.hpp"
 #include "core/sched/strand.hpp"
 #include "core/sched/worker.hpp"
@@ -248,6 +249,7 @@ void on_handle_closed(uv_handle_t* h) {
 
 void drain_stop_listeners();
 void note_inherited();
+void add_socket_totals(ResourceTotals& t);
 
 // The module, rebuilt for the running scheduler if it was (re)started since
 // the last use. The previous scheduler's loops are closed (its shutdown
@@ -281,6 +283,7 @@ Module& mod() {
     m.reuseport = parse_reuseport(std::getenv("SEQ_REUSEPORT"));
     drain_connections_reset();
     set_drain_stop_hook(drain_stop_listeners);
+    add_totals_provider(add_socket_totals);  // the dump's socket figures
     // systemd's sockets are noted (and LISTEN_* unset) at the first socket
     // use, not at the first tcp_listen: a process started before that must
     // not see variables meant for us.
@@ -847,6 +850,25 @@ int adopt_inherited(int port) {
 }
 
 // ---- drain (core/sys/drain.hpp) -------------------------------------------------------
+
+// The dump's socket figures (any thread): listeners are the records of that
+// kind whose id is still in the table (kind and id are safe to read under the
+// registry's mutex); every other TCP id in the table is a stream.
+void add_socket_totals(ResourceTotals& t) {
+    Module& m = storage();
+    uint64_t listeners = 0;
+    {
+        std::lock_guard<std::mutex> lock(m.reg_mu);
+        for (SocketBase* r = m.reg_head; r; r = r->reg_next)
+            if (r->kind == SockKind::Listener)
+                if (int64_t id = static_cast<ListenerSocket*>(r)->id.load())
+                    if (m.table.owner_of(id, Protocol::Tcp)) ++listeners;
+    }
+    uint64_t tcp = m.table.live(Protocol::Tcp);
+    t.tcp_listeners += listeners;
+    t.tcp_streams += tcp > listeners ? tcp - listeners : 0;
+    t.udp_sockets += m.table.live(Protocol::Udp);
+}
 
 // The drain's stop hook, on the drain's watcher thread: every listener is
 // closed on its owner's loop (its parked acceptors wake with a failure) and
