@@ -252,12 +252,7 @@ void note_inherited();
 // The module, rebuilt for the running scheduler if it was (re)started since
 // the last use. The previous scheduler's loops are closed (its shutdown
 // closed every handle), so its records are simply deleted.
-Module& mod() {
-    Module& m = storage();
-    Scheduler& s = scheduler();
-    if (m.sched.load(std::memory_order_acquire) == &s &&
-        m.start_ns.load(std::memory_order_relaxed) == s.start_ns)
-        return m;
+__attribute__((noinline)) Module& rebuild_mod(Module& m, Scheduler& s) {
     std::lock_guard<std::mutex> lock(m.reset_mu);
     if (m.sched.load(std::memory_order_relaxed) == &s &&
         m.start_ns.load(std::memory_order_relaxed) == s.start_ns)
@@ -315,6 +310,17 @@ Module& mod() {
     m.start_ns.store(s.start_ns, std::memory_order_relaxed);
     m.sched.store(&s, std::memory_order_release);
     return m;
+}
+
+// The common case inline (every socket word starts here): the module
+// already belongs to the running scheduler.
+inline Module& mod() {
+    Module& m = storage();
+    Scheduler& s = scheduler();
+    if (m.sched.load(std::memory_order_acquire) == &s &&
+        m.start_ns.load(std::memory_order_relaxed) == s.start_ns) [[likely]]
+        return m;
+    return rebuild_mod(m, s);
 }
 
 // Once per worker thread: SIGPIPE is ignored process-wide at scheduler init,
