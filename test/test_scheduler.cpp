@@ -557,6 +557,26 @@ TEST(Registry, SlotReuse) {
     EXPECT_EQ(r.active_strands().size(), 3u);
 }
 
+// Registration starts at a hint (the lowest slot that may be free): freed
+// slots below it must still come first, lowest first, and a full stretch
+// above them is skipped, not lost.
+TEST(Registry, FreedSlotsBelowTheHintComeFirstLowestFirst) {
+    StrandRegistry r(8);
+    for (uint64_t id = 1; id <= 5; ++id)
+        EXPECT_EQ(r.register_strand(id), id - 1);
+    EXPECT_TRUE(r.unregister(4));  // slot 3
+    EXPECT_TRUE(r.unregister(2));  // slot 1
+    EXPECT_EQ(r.register_strand(6), 1u);
+    EXPECT_EQ(r.register_strand(7), 3u);
+    EXPECT_EQ(r.register_strand(8), 5u);
+    EXPECT_EQ(r.register_strand(9), 6u);
+    EXPECT_EQ(r.register_strand(10), 7u);
+    EXPECT_FALSE(r.register_strand(11));  // full
+    EXPECT_TRUE(r.unregister(1));         // slot 0
+    EXPECT_EQ(r.register_strand(12), 0u);
+    EXPECT_EQ(r.active_strands().size(), 8u);
+}
+
 TEST(Registry, ConcurrentStress) {
     StrandRegistry r(50);
     std::vector<std::thread> threads;

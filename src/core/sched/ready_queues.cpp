@@ -35,7 +35,10 @@ void ReadyQueues::donate_to_a_sleeper() {
         }
         while (Strand* s = keep.pop_front())
             local_.push_back(s);
-        if (first) other->post_chain(first, last);
+        if (first)
+            other->post_chain(first, last);
+        else
+            none_movable_ = true;
         return;
     }
 }

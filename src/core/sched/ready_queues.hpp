@@ -53,6 +53,7 @@ class ReadyQueues {
     // A child spawned by the running strand: work-first, in sibling order.
     void push_spawned(Strand* s) {
         check_queueable(s);
+        note_queued(s);
         if (spawn_cursor_)
             local_.insert_after(spawn_cursor_, s);
         else
@@ -64,7 +65,10 @@ class ReadyQueues {
     // about to wait for. A strand already in the slot goes to the FIFO.
     void push_runnext(Strand* s) {
         check_queueable(s);
-        if (runnext_) local_.push_back(runnext_);
+        if (runnext_) {
+            note_queued(runnext_);
+            local_.push_back(runnext_);
+        }
         runnext_ = s;
     }
 
@@ -72,6 +76,7 @@ class ReadyQueues {
     // another thread, a parker whose wake came before it finished parking.
     void push_ready(Strand* s) {
         check_queueable(s);
+        note_queued(s);
         local_.push_back(s);
     }
 
@@ -128,12 +133,15 @@ class ReadyQueues {
     }
 
     // Moves everything other threads posted into the FIFO, in post order.
-    void take_posted() { inbox_.take_all(local_); }
+    void take_posted() {
+        if (inbox_.take_all(local_)) none_movable_ = false;
+    }
 
     // Hands half of the FIFO (at least one strand; never a pinned one) to one
     // sleeping worker and wakes it. One relaxed load when none sleeps.
     void donate_if_others_idle() {
-        if (local_.empty() || idle_workers_->load(std::memory_order_relaxed) <= 0) return;
+        if (local_.empty() || none_movable_ || idle_workers_->load(std::memory_order_relaxed) <= 0)
+            return;
         donate_to_a_sleeper();
     }
 
@@ -156,6 +164,10 @@ class ReadyQueues {
         (void)s;
     }
     void donate_to_a_sleeper();
+    // A strand enters the FIFO: it may be one donation can move.
+    void note_queued(const Strand* s) {
+        if (s->pin_count == 0) none_movable_ = false;
+    }
 
     Scheduler& sched_;
     const std::atomic<int>* const idle_workers_;
@@ -167,6 +179,11 @@ class ReadyQueues {
     // and when the queue is shared out).
     Strand* spawn_cursor_ = nullptr;
     int handoff_budget_ = 0;
+    // Set by a donation that found every FIFO strand pinned (a server's
+    // connection strands, parked in socket reads, all are): no walk of the
+    // FIFO until an unpinned strand is queued. A queued strand's pin count
+    // cannot change (only a running strand pins itself).
+    bool none_movable_ = false;
     Inbox<Strand> inbox_;
 };
 

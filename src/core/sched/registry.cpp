@@ -1,5 +1,6 @@
 #include "core/sched/registry.hpp"
 
+#include <algorithm>
 #include <ctime>
 
 #include "core/sched/config.hpp"
@@ -16,19 +17,33 @@ std::optional<size_t> StrandRegistry::register_strand(uint64_t id, unsigned home
         return std::nullopt;
     }
     uint64_t now = static_cast<uint64_t>(std::time(nullptr));
-    for (size_t n = 0; n < capacity_; ++n) {
-        size_t i = n;  // lowest free slot first, as the seed's tests expect
+    // Lowest free slot first, as the seed's tests expect, starting at the
+    // hint: the slots below it were taken when it was set (a spawn used to
+    // scan every live strand's slot: ~90 in skynet, 1,024 under load).
+    size_t start = std::min(low_free_.load(std::memory_order_relaxed), capacity_);
+    auto claim = [&](size_t i) {
         Slot& slot = slots_[i];
-        if (slot.id.load(std::memory_order_relaxed) != 0) continue;
+        if (slot.id.load(std::memory_order_relaxed) != 0) return false;
         // Time and status first, so a reader that sees the id also sees them.
         slot.spawn_time.store(now, std::memory_order_relaxed);
         slot.status.store(pack(ParkReason::None, home, 0), std::memory_order_relaxed);
         uint64_t expected = 0;
-        if (slot.id.compare_exchange_strong(expected, id, std::memory_order_acq_rel,
-                                            std::memory_order_relaxed)) {
-            used_.fetch_add(1, std::memory_order_relaxed);
-            return i;
-        }
+        return slot.id.compare_exchange_strong(expected, id, std::memory_order_acq_rel,
+                                               std::memory_order_relaxed);
+    };
+    for (size_t i = start; i < capacity_; ++i) {
+        if (!claim(i)) continue;
+        used_.fetch_add(1, std::memory_order_relaxed);
+        // Past this slot, unless an unregister lowered the hint meanwhile.
+        size_t h = start;
+        low_free_.compare_exchange_strong(h, i + 1, std::memory_order_relaxed);
+        return i;
+    }
+    // Below the hint: a slot freed while the hint moved up (a race).
+    for (size_t i = 0; i < start; ++i) {
+        if (!claim(i)) continue;
+        used_.fetch_add(1, std::memory_order_relaxed);
+        return i;
     }
     overflow_.fetch_add(1, std::memory_order_relaxed);
     return std::nullopt;
@@ -42,6 +57,9 @@ bool StrandRegistry::unregister_at(size_t slot, uint64_t id) {
         return false;
     slots_[slot].spawn_time.store(0, std::memory_order_release);
     used_.fetch_sub(1, std::memory_order_relaxed);
+    size_t h = low_free_.load(std::memory_order_relaxed);
+    while (slot < h && !low_free_.compare_exchange_weak(h, slot, std::memory_order_relaxed)) {
+    }
     return true;
 }
 

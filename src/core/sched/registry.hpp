@@ -1,7 +1,8 @@
 // The strand registry (diagnostics): a fixed array of lock-free slots holding
 // the ids and spawn times of live strands, as the seed's StrandRegistry.
-// Registration scans for a free slot and claims it by CAS; when every slot is
-// taken the strand still runs and only the overflow counter grows.
+// Registration scans for a free slot from a low-water hint and claims it by
+// CAS; when every slot is taken the strand still runs and only the overflow
+// counter grows.
 //
 // A slot also says whether its strand is parked, on what, since when and on
 // which worker (its home then, for the dump): one
@@ -107,6 +108,11 @@ class StrandRegistry {
     std::unique_ptr<Slot[]> slots_;
     std::atomic<uint64_t> overflow_{0};
     std::atomic<size_t> used_{0};
+    // Where registration starts looking: no slot below it was free when it
+    // was set (each claim moves it past its slot, each unregister lowers it
+    // to the freed slot). Racing updates can leave it high; registration
+    // then still finds the slots below it, after those above.
+    std::atomic<size_t> low_free_{0};
 };
 
 // The process-wide registry, sized by SEQ_STRAND_REGISTRY_SIZE on first use.

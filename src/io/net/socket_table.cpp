@@ -65,15 +65,6 @@ void SocketTable::remove(int64_t id) {
         1, std::memory_order_relaxed);
 }
 
-const SocketTable::Slot* SocketTable::find(int64_t id) const {
-    if (id <= 0) return nullptr;
-    uint64_t low = static_cast<uint64_t>(id) & kMaxSlots;
-    if (low == 0 || low > slots_) return nullptr;
-    size_t index = low - 1;
-    Chunk* c = chunks_[index / kChunk].load(std::memory_order_acquire);
-    return c ? &c->slots[index % kChunk] : nullptr;
-}
-
 Worker* SocketTable::owner_of(int64_t id, Protocol proto) const {
     const Slot* slot = find(id);
     if (!slot || slot->id.load(std::memory_order_acquire) != id) return nullptr;
@@ -82,14 +73,6 @@ Worker* SocketTable::owner_of(int64_t id, Protocol proto) const {
     // The slot may have been reused between the loads: check again.
     if (slot->id.load(std::memory_order_acquire) != id || !mine) return nullptr;
     return w;
-}
-
-void* SocketTable::get_any(int64_t id, const Worker* owner, Protocol proto) const {
-    const Slot* slot = find(id);
-    if (!slot || slot->id.load(std::memory_order_acquire) != id) return nullptr;
-    if (slot->owner.load(std::memory_order_relaxed) != owner) return nullptr;
-    if (slot->proto.load(std::memory_order_relaxed) != proto) return nullptr;
-    return slot->sock.load(std::memory_order_relaxed);
 }
 
 }  // namespace seq::net

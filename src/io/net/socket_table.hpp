@@ -78,7 +78,14 @@ class SocketTable {
     SocketBase* get(int64_t id, const Worker* owner) const {
         return static_cast<SocketBase*>(get_any(id, owner, Protocol::Tcp));
     }
-    void* get_any(int64_t id, const Worker* owner, Protocol proto) const;
+    // Inline: every socket word makes this lookup (tcp.cpp's Use).
+    void* get_any(int64_t id, const Worker* owner, Protocol proto) const {
+        const Slot* slot = find(id);
+        if (!slot || slot->id.load(std::memory_order_acquire) != id) return nullptr;
+        if (slot->owner.load(std::memory_order_relaxed) != owner) return nullptr;
+        if (slot->proto.load(std::memory_order_relaxed) != proto) return nullptr;
+        return slot->sock.load(std::memory_order_relaxed);
+    }
 
     size_t live(Protocol proto = Protocol::Tcp) const {
         return live_[static_cast<size_t>(proto)].load(std::memory_order_relaxed);
@@ -98,7 +105,14 @@ class SocketTable {
         Slot slots[kChunk];
     };
 
-    const Slot* find(int64_t id) const;
+    const Slot* find(int64_t id) const {
+        if (id <= 0) return nullptr;
+        uint64_t low = static_cast<uint64_t>(id) & kMaxSlots;
+        if (low == 0 || low > slots_) return nullptr;
+        size_t index = low - 1;
+        Chunk* c = chunks_[index / kChunk].load(std::memory_order_acquire);
+        return c ? &c->slots[index % kChunk] : nullptr;
+    }
 
     std::mutex mu_;
     size_t capacity_ = 0;        // live sockets per protocol

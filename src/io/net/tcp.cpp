@@ -254,12 +254,7 @@ void add_socket_totals(ResourceTotals& t);
 // The module, rebuilt for the running scheduler if it was (re)started since
 // the last use. The previous scheduler's loops are closed (its shutdown
 // closed every handle), so its records are simply deleted.
-Module& mod() {
-    Module& m = storage();
-    Scheduler& s = scheduler();
-    if (m.sched.load(std::memory_order_acquire) == &s &&
-        m.start_ns.load(std::memory_order_relaxed) == s.start_ns)
-        return m;
+__attribute__((noinline)) Module& rebuild_mod(Module& m, Scheduler& s) {
     std::lock_guard<std::mutex> lock(m.reset_mu);
     if (m.sched.load(std::memory_order_relaxed) == &s &&
         m.start_ns.load(std::memory_order_relaxed) == s.start_ns)
@@ -320,11 +315,22 @@ Module& mod() {
     return m;
 }
 
+// The common case inline (every socket word starts here): the module
+// already belongs to the running scheduler.
+inline Module& mod() {
+    Module& m = storage();
+    Scheduler& s = scheduler();
+    if (m.sched.load(std::memory_order_acquire) == &s &&
+        m.start_ns.load(std::memory_order_relaxed) == s.start_ns) [[likely]]
+        return m;
+    return rebuild_mod(m, s);
+}
+
 // Once per worker thread: SIGPIPE is ignored process-wide at scheduler init,
 // but a host may restore it; blocked on the workers it can never kill the
 // process from a write to a reset socket.
-void prepare_thread(Module& m) {
-    PerWorker& pw = m.workers[current_worker()->index];
+void prepare_thread(Module& m, Worker* w) {
+    PerWorker& pw = m.workers[w->index];
     if (pw.sigpipe_blocked) return;
     sigset_t set;
     sigemptyset(&set);
@@ -338,6 +344,13 @@ void prepare_thread(Module& m) {
 class Use {
   public:
     Use(Module& m, int64_t id) {
+        // Every use after the first finds the strand on the owner already:
+        // one table lookup, no owner_of round.
+        Worker* cw = current_worker();
+        if (SocketBase* s = cw ? m.table.get(id, cw) : nullptr) {
+            adopt(m, s, cw);
+            return;
+        }
         for (;;) {
             Worker* owner = m.table.owner_of(id);
             if (!owner) return;
@@ -350,10 +363,7 @@ class Use {
                 continue;
             }
             if (SocketBase* s = m.table.get(id, owner)) {
-                pin_.emplace();
-                ++s->users;
-                s_ = s;
-                prepare_thread(m);
+                adopt(m, s, owner);
                 return;
             }
             // The id was closed meanwhile (or closed and its slot reused
@@ -380,6 +390,13 @@ class Use {
     }
 
   private:
+    void adopt(Module& m, SocketBase* s, Worker* owner) {
+        pin_.emplace();
+        ++s->users;
+        s_ = s;
+        prepare_thread(m, owner);
+    }
+
     SocketBase* s_ = nullptr;
     std::optional<LoopPin> pin_;
 };
@@ -997,7 +1014,7 @@ TcpResult tcp_listen(std::string_view host, int64_t port) {
         }
     }
     Worker* w = current_worker();
-    prepare_thread(m);
+    prepare_thread(m, w);
     auto* l = new ListenerSocket(w);
     l->fd = fd;
     if (uv_poll_init(&w->loop, &l->poll, fd) != 0) {
@@ -1082,7 +1099,7 @@ TcpResult tcp_connect(std::string_view host, int64_t port) {
     std::vector<sockaddr_storage> addrs = dns_resolve_endpoints(host, static_cast<int>(port));
     for (const sockaddr_storage& a : addrs) {
         Worker* w = current_worker();
-        prepare_thread(m);
+        prepare_thread(m, w);
         auto* s = new StreamSocket(w);
         m.workers[w->index].streams.fetch_add(1, std::memory_order_relaxed);
         s->bound = true;
