@@ -3,6 +3,8 @@
 // fails when memory keeps growing or anything is left behind after the load.
 //
 //   seq_soak [options] -- SERVER [ARGS...]
+//   seq_soak [options] --pid PID --port P     (a server started otherwise,
+//                                             e.g. under heaptrack)
 //
 // The server is started as a child (stdout and stderr go through a pipe); its
 // port is taken from a "listening on HOST:PORT" line (our example servers
@@ -45,6 +47,7 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -77,6 +80,8 @@ struct Options {
     double baseline = 1;  // seconds between baseline samples
     double warmup = 3;
     int port = 0;
+    int pid = 0;   // watch this running server instead of starting one
+    int idle = 0;  // --idle N: measure N idle connections instead of the mix
     int keepalive = 50;
     int short_clients = 10;
     int reset = 2;
@@ -173,14 +178,17 @@ bool start_server(const Options& o, std::thread* reader) {
     return true;
 }
 
+bool g_attached = false;  // --pid: watching a process we did not start
+
 bool server_alive() {
+    if (g_attached) return kill(g_child, 0) == 0;
     int status;
     return waitpid(g_child, &status, WNOHANG) == 0;
 }
 
 // SIGTERM (our servers drain and exit), SIGKILL after 5 s.
 void stop_server() {
-    if (!server_alive()) return;
+    if (g_attached || !server_alive()) return;  // not ours to stop
     kill(g_child, SIGTERM);
     for (int i = 0; i < 100 && server_alive(); ++i)
         usleep(50000);
@@ -439,20 +447,109 @@ void stop_mix(std::vector<std::thread>& clients) {
     clients.clear();
 }
 
-// ---- the run --------------------------------------------------------------------------------
-
 void print_sample(const char* phase, const Sample& s) {
     std::printf("t=%6.1fs %-8s rss=%8.1f MB fds=%5ld threads=%3ld strands=%6ld free-stacks=%6ld\n",
                 s.t, phase, s.rss_kb / 1024.0, s.fds, s.threads, s.strands, s.pooled);
     std::fflush(stdout);
 }
 
+// ---- idle connections ------------------------------------------------------------------------
+
+// The server's resident memory split in two: strand stack slabs (mappings of
+// a whole number of 1060 KiB slots: a 1 MiB stack plus its value stack, the
+// runtime's default layout) and everything else (heap, libraries).
+void rss_split(long* stacks_kb, long* other_kb) {
+    *stacks_kb = *other_kb = 0;
+    FILE* f = std::fopen(("/proc/" + std::to_string(g_child) + "/smaps").c_str(), "r");
+    if (!f) return;
+    char line[512];
+    long size = 0;
+    while (std::fgets(line, sizeof line, f)) {
+        long v;
+        if (std::sscanf(line, "Size: %ld kB", &v) == 1)
+            size = v;
+        else if (std::sscanf(line, "Rss: %ld kB", &v) == 1)
+            (size >= 1060 && size % 1060 == 0 ? *stacks_kb : *other_kb) += v;
+    }
+    std::fclose(f);
+}
+
+// --idle N: opens N keep-alive connections, each served one GET, and holds
+// them idle; prints the server's RSS per connection (and how much of it is
+// stack), then closes them and checks that everything comes back.
+int idle_run(const Options& o, bool strands) {
+    usleep(500000);
+    Sample base = sample(strands);
+    long base_stacks, base_other;
+    rss_split(&base_stacks, &base_other);
+    print_sample("baseline", base);
+    std::vector<int> fds;
+    std::string reply;
+    for (int i = 0; i < o.idle; ++i) {
+        int fd = connect_server();
+        if (fd < 0) break;
+        fds.push_back(fd);
+        bool ok = send_all(fd, kGet, sizeof kGet - 1);
+        char buf[512];
+        reply.clear();
+        while (ok && reply.find("\r\n\r\n") == std::string::npos) {
+            ssize_t n = recv(fd, buf, sizeof buf, 0);
+            if (n <= 0)
+                ok = false;
+            else
+                reply.append(buf, static_cast<size_t>(n));
+        }
+        if (!ok) {
+            std::printf("seq_soak: FAIL: connection %d was not served\n", i);
+            break;
+        }
+    }
+    int n = static_cast<int>(fds.size());
+    usleep(2000000);  // let the server settle (replies written, strands parked)
+    Sample held = sample(strands);
+    long held_stacks, held_other;
+    rss_split(&held_stacks, &held_other);
+    print_sample("idle", held);
+    for (int fd : fds)
+        close(fd);
+    bool ok = n == o.idle;
+    if (n > 0) {
+        std::printf(
+            "seq_soak: %d idle keep-alive connections: RSS +%.1f MB, %.2f KiB per "
+            "connection (strand stacks %.2f KiB, heap and the rest %.2f KiB)\n",
+            n, (held.rss_kb - base.rss_kb) / 1024.0,
+            static_cast<double>(held.rss_kb - base.rss_kb) / n,
+            static_cast<double>(held_stacks - base_stacks) / n,
+            static_cast<double>(held_other - base_other) / n);
+    }
+    Sample after;
+    bool back = false;
+    for (double until = now_s() + o.settle; now_s() < until && !back;) {
+        usleep(1000000);
+        after = sample(strands);
+        print_sample("settle", after);
+        back = after.fds <= base.fds && (!strands || after.strands <= base.strands);
+    }
+    if (!back) {
+        std::printf("seq_soak: FAIL: not back to baseline after closing the idle connections\n");
+        ok = false;
+    }
+    return ok ? 0 : 1;
+}
+
+// ---- the run --------------------------------------------------------------------------------
+
 const char* usage() {
     return "usage: seq_soak [options] -- SERVER [ARGS...]\n"
+           "       seq_soak [options] --pid PID --port P\n"
            "  --seconds S      load time (default 60, at most 3600)\n"
            "  --settle S       time allowed after the load to get back to baseline (20)\n"
            "  --warmup S       mix before the baseline is taken (3)\n"
            "  --port P         the server's port (default: from its \"listening on H:P\" line)\n"
+           "  --pid PID        watch this running server (with --port, no command; it is\n"
+           "                   not stopped, strands are not sampled)\n"
+           "  --idle N         instead of the mix: hold N idle keep-alive connections and\n"
+           "                   print the server's RSS per connection\n"
            "  --keepalive N    keep-alive HTTP clients (50)\n"
            "  --short N        connect/GET/close clients (10)\n"
            "  --reset N        connect/GET/RST clients (2)\n"
@@ -487,6 +584,10 @@ bool parse(int argc, char** argv, Options* o, std::string* err) {
             o->warmup = std::atof(v);
         else if (a == "--port")
             o->port = std::atoi(v);
+        else if (a == "--idle")
+            o->idle = std::atoi(v);
+        else if (a == "--pid")
+            o->pid = std::atoi(v);
         else if (a == "--keepalive")
             o->keepalive = std::atoi(v);
         else if (a == "--short")
@@ -514,7 +615,9 @@ bool parse(int argc, char** argv, Options* o, std::string* err) {
     }
     for (; i < argc; ++i)
         o->command.push_back(argv[i]);
-    if (o->command.empty())
+    if (o->pid && (!o->port || !o->command.empty() || o->strands == 1))
+        *err = "--pid needs --port, no command, and --strands off";
+    else if (o->command.empty() && !o->pid)
         *err = "no server command";
     else if (!(o->seconds > 0) || o->seconds > kMaxSeconds)
         *err = "--seconds must be in (0, 3600]";
@@ -528,6 +631,8 @@ bool parse(int argc, char** argv, Options* o, std::string* err) {
     else if (o->keepalive + o->short_clients + o->reset + o->nonreaders + o->slowloris >
              kMaxClients)
         *err = "at most " + std::to_string(kMaxClients) + " clients in all";
+    else if (o->idle < 0 || o->idle > 20000)
+        *err = "--idle must be in 0..20000";
     else if (o->reset_rate < 0)
         *err = "--reset-rate must be >= 0";
     else if (!(o->round > 0) || !(o->drip > 0))
@@ -545,8 +650,20 @@ int main(int argc, char** argv) {
         return 2;
     }
     signal(SIGPIPE, SIG_IGN);
+    rlimit nofile{};  // --idle holds thousands of connections
+    if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
+        nofile.rlim_cur = nofile.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &nofile);
+    }
     std::thread reader;
-    if (!start_server(o, &reader)) {
+    if (o.pid) {
+        g_child = o.pid;
+        g_attached = true;
+        if (!server_alive()) {
+            std::fprintf(stderr, "seq_soak: no process %d\n", o.pid);
+            return 2;
+        }
+    } else if (!start_server(o, &reader)) {
         std::fprintf(stderr, "seq_soak: cannot start %s\n", o.command[0].c_str());
         return 2;
     }
@@ -555,7 +672,7 @@ int main(int argc, char** argv) {
         std::fflush(stdout);
         g_stop.store(true);
         stop_server();
-        reader.join();
+        if (reader.joinable()) reader.join();
         return code;
     };
     // Wait for the port (or for the given one to accept).
@@ -578,6 +695,14 @@ int main(int argc, char** argv) {
         "%d reset, %d non-readers and %d slow-loris per %.0f s round\n",
         static_cast<int>(g_child), g_port.load(), o.seconds, o.keepalive, o.short_clients, o.reset,
         o.nonreaders, o.slowloris, o.round);
+
+    if (o.idle) {
+        int rc = idle_run(o, strands);
+        stop_server();
+        if (reader.joinable()) reader.join();
+        std::printf("seq_soak: %s\n", rc ? "FAIL" : "PASS");
+        return rc;
+    }
 
     double t0 = now_s();
     // Warm-up: a few seconds of the mix, so that what the runtime starts
@@ -714,7 +839,7 @@ int main(int argc, char** argv) {
     if (why[0]) return give_up(why, 1);
 
     stop_server();
-    reader.join();
+    if (reader.joinable()) reader.join();
     std::printf("seq_soak: PASS\n");
     return 0;
 }

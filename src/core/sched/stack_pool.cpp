@@ -2,6 +2,9 @@
 
 #include <sys/mman.h>
 #include <unistd.h>
+#if defined(__GLIBC__)
+#include <malloc.h>  // malloc_trim
+#endif
 
 #include <algorithm>
 #include <cerrno>
@@ -46,6 +49,19 @@ constexpr uint64_t kColdMs = 1000;  // unused this long: memory goes back
 // Pooled stacks not taken for this long go cold (then kColdMs more to be
 // trimmed): a burst's stacks are back with the kernel about 2 s after it.
 constexpr uint64_t kPoolDecayMs = 1000;
+// A trim of this many stacks at once means a burst of strands has ended:
+// the heap they used (their sockets' buffers, strings, libuv requests) is
+// free again too, and glibc keeps free memory in its arenas unless asked.
+constexpr size_t kBurstStacks = 256;
+
+// Hands the free heap back to the kernel after a burst (glibc's arenas only
+// shrink from their top on their own; malloc_trim releases the free pages
+// inside them). At most once per trimmer period, off the workers' path.
+void return_free_heap() {
+#if defined(__GLIBC__) && !defined(SEQ_ASAN) && !defined(SEQ_TSAN)
+    malloc_trim(0);
+#endif
+}
 constexpr auto kTrimPeriod = std::chrono::milliseconds(250);
 // Mappings other code in the process may need (malloc arenas, thread stacks,
 // libuv, the host): guarded stacks never eat into this reserve.
@@ -353,6 +369,7 @@ void StackPool::trimmer_main() {
         if (batch.empty()) continue;
         lock.unlock();
         trim_batch(batch);
+        if (batch.size() >= kBurstStacks) return_free_heap();
         lock.lock();
         batch.clear();
     }
