@@ -199,6 +199,7 @@ void stop_server() {
 struct Sample {
     double t = 0;
     long rss_kb = -1, fds = -1, threads = -1, strands = -1, pooled = -1;
+    long pte_kb = -1;  // page tables (kernel memory, not in RSS)
 };
 
 long status_field(const std::string& status, const char* name) {
@@ -219,6 +220,7 @@ Sample sample(bool strands) {
         std::fclose(f);
         s.rss_kb = status_field(text, "\nVmRSS:");
         s.threads = status_field(text, "\nThreads:");
+        s.pte_kb = status_field(text, "\nVmPTE:");
     }
     if (DIR* d = opendir((path + "/fd").c_str())) {
         long n = 0;
@@ -477,15 +479,12 @@ void rss_split(long* stacks_kb, long* other_kb) {
 // --idle N: opens N keep-alive connections, each served one GET, and holds
 // them idle; prints the server's RSS per connection (and how much of it is
 // stack), then closes them and checks that everything comes back.
-int idle_run(const Options& o, bool strands) {
-    usleep(500000);
-    Sample base = sample(strands);
-    long base_stacks, base_other;
-    rss_split(&base_stacks, &base_other);
-    print_sample("baseline", base);
+// Opens up to n connections, each served one GET; stops at the first that
+// is not served.
+std::vector<int> open_idle(int n) {
     std::vector<int> fds;
     std::string reply;
-    for (int i = 0; i < o.idle; ++i) {
+    for (int i = 0; i < n; ++i) {
         int fd = connect_server();
         if (fd < 0) break;
         fds.push_back(fd);
@@ -493,20 +492,37 @@ int idle_run(const Options& o, bool strands) {
         char buf[512];
         reply.clear();
         while (ok && reply.find("\r\n\r\n") == std::string::npos) {
-            ssize_t n = recv(fd, buf, sizeof buf, 0);
-            if (n <= 0)
+            ssize_t k = recv(fd, buf, sizeof buf, 0);
+            if (k <= 0)
                 ok = false;
             else
-                reply.append(buf, static_cast<size_t>(n));
+                reply.append(buf, static_cast<size_t>(k));
         }
         if (!ok) {
-            std::printf("seq_soak: FAIL: connection %d was not served\n", i);
+            std::printf("seq_soak: connection %d was not served\n", i);
             break;
         }
     }
+    return fds;
+}
+
+int idle_run(const Options& o, bool strands) {
+    double t0 = now_s();
+    // Warm-up: a smaller round first, so that what the runtime starts once
+    // (its stack trimmer) is in the baseline; then its stacks go back.
+    for (int fd : open_idle(std::min(o.idle, 500)))
+        close(fd);
+    usleep(4000000);
+    Sample base = sample(strands);
+    base.t = now_s() - t0;
+    long base_stacks, base_other;
+    rss_split(&base_stacks, &base_other);
+    print_sample("baseline", base);
+    std::vector<int> fds = open_idle(o.idle);
     int n = static_cast<int>(fds.size());
     usleep(2000000);  // let the server settle (replies written, strands parked)
     Sample held = sample(strands);
+    held.t = now_s() - t0;
     long held_stacks, held_other;
     rss_split(&held_stacks, &held_other);
     print_sample("idle", held);
@@ -516,19 +532,23 @@ int idle_run(const Options& o, bool strands) {
     if (n > 0) {
         std::printf(
             "seq_soak: %d idle keep-alive connections: RSS +%.1f MB, %.2f KiB per "
-            "connection (strand stacks %.2f KiB, heap and the rest %.2f KiB)\n",
+            "connection (strand stacks %.2f KiB, heap and the rest %.2f KiB); page tables "
+            "+%.2f KiB per connection (kernel memory, not in RSS)\n",
             n, (held.rss_kb - base.rss_kb) / 1024.0,
             static_cast<double>(held.rss_kb - base.rss_kb) / n,
             static_cast<double>(held_stacks - base_stacks) / n,
-            static_cast<double>(held_other - base_other) / n);
+            static_cast<double>(held_other - base_other) / n,
+            static_cast<double>(held.pte_kb - base.pte_kb) / n);
     }
     Sample after;
     bool back = false;
     for (double until = now_s() + o.settle; now_s() < until && !back;) {
         usleep(1000000);
         after = sample(strands);
+        after.t = now_s() - t0;
         print_sample("settle", after);
-        back = after.fds <= base.fds && (!strands || after.strands <= base.strands);
+        back = after.fds <= base.fds && after.threads <= base.threads &&
+               (!strands || after.strands <= base.strands);
     }
     if (!back) {
         std::printf("seq_soak: FAIL: not back to baseline after closing the idle connections\n");
