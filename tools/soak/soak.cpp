@@ -771,9 +771,12 @@ int main(int argc, char** argv) {
     // RSS at the reference time and at the end: the median of five samples
     // around each, so that one sample taken in a burst (the reset clients
     // make them) is not read as growth.
+    // Half-width of the median windows: 2 (five samples) from 40 samples
+    // on, none in a run too short to have windows that do not overlap.
+    size_t half = std::min<size_t>(2, series.size() / 20);
     auto median_rss = [&](size_t at) {
         std::vector<long> v;
-        for (size_t i = at >= 2 ? at - 2 : 0; i < series.size() && i <= at + 2; ++i)
+        for (size_t i = at >= half ? at - half : 0; i < series.size() && i <= at + half; ++i)
             v.push_back(series[i].rss_kb);
         std::sort(v.begin(), v.end());
         return v.empty() ? -1L : v[v.size() / 2];
@@ -781,7 +784,7 @@ int main(int argc, char** argv) {
     size_t ref_i = 0;
     while (ref_i + 1 < series.size() && series[ref_i].t - (load_start - t0) < ref_at)
         ++ref_i;
-    size_t end_i = series.size() >= 5 ? series.size() - 3 : series.size() ? series.size() - 1 : 0;
+    size_t end_i = series.size() > half ? series.size() - 1 - half : 0;
     Sample ref = series.empty() ? Sample{} : series[ref_i];
     Sample last = series.empty() ? Sample{} : series.back();
     ref.rss_kb = median_rss(ref_i);
