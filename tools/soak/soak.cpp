@@ -732,6 +732,12 @@ int main(int argc, char** argv) {
     sleep_while_running(o.warmup);
     stop_mix(clients);
     g_stop.store(false);
+    // The totals printed at the end count the load only.
+    for (auto* c :
+         {&g_counts.short_ok, &g_counts.short_err, &g_counts.resets, &g_counts.nonreader_conns,
+          &g_counts.slowloris_conns, &g_counts.slowloris_closed_by_server, &g_counts.connect_err})
+        c->store(0);
+    g_keepalive = KeepAliveTotals{};
     Sample base, prev;
     for (double until = now_s() + o.settle; now_s() < until;) {
         usleep(static_cast<useconds_t>(o.baseline * 1e6));
