@@ -726,6 +726,47 @@ TEST(StackPool, ColdStacksAreTrimmedAndReused) {
     unsetenv("SEQ_POOL_CAPACITY");
 }
 
+// The shared pool follows the recent demand: stacks nobody took during a
+// decay period go cold (and are then trimmed), the ones taken stay pooled.
+TEST(StackPool, PooledStacksNobodyTookGoCold) {
+    patch_seq_scheduler_shutdown();
+    setenv("SEQ_POOL_CAPACITY", "100", 1);
+    patch_seq_scheduler_init();
+    std::vector<FiberStack*> held;
+    for (int i = 0; i < 20; ++i)
+        held.push_back(stack_pool().acquire(nullptr));
+    for (FiberStack* s : held)
+        stack_pool().release(s, nullptr);
+    EXPECT_EQ(stack_pool().stats().pooled, 20u);
+    // A period starts (this step may already move the one stack pooled
+    // before the trimmer started and untaken since).
+    stack_pool().decay_pool_now();
+    ASSERT_GE(stack_pool().stats().pooled, 19u);
+    for (int i = 0; i < 15; ++i)
+        held[i] = stack_pool().acquire(nullptr);  // 5 are never taken
+    for (int i = 0; i < 15; ++i)
+        stack_pool().release(held[i], nullptr);
+    stack_pool().decay_pool_now();
+    StackStats st = stack_pool().stats();
+    EXPECT_EQ(st.pooled, 15u);
+    EXPECT_LE(st.cold, 5u);  // (the trimmer may have trimmed some already)
+    EXPECT_GE(st.cold, 1u);
+    stack_pool().decay_pool_now();  // no demand at all in this period
+    st = stack_pool().stats();
+    EXPECT_EQ(st.pooled, 0u);
+    EXPECT_GE(st.cold, 15u);
+    stack_pool().trim_cold_now();
+    EXPECT_EQ(stack_pool().stats().cold, 0u);
+    for (int i = 0; i < 20; ++i)
+        held[i] = stack_pool().acquire(nullptr);  // trimmed slots are reused
+    for (FiberStack* s : held)
+        EXPECT_TRUE(StackPool::canary_intact(s));
+    for (FiberStack* s : held)
+        stack_pool().release(s, nullptr);
+    patch_seq_scheduler_shutdown();
+    unsetenv("SEQ_POOL_CAPACITY");
+}
+
 }  // namespace
 }  // namespace seq
 

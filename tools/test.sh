@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds and runs the whole test suite: the release build, then the same suite
-# under ASan+UBSan and under ThreadSanitizer. Every preset runs even when an
+# Builds and runs the whole test suite: the release build (then a 60 s soak,
+# tools/soak.sh), then the same suite under ASan+UBSan and under
+# ThreadSanitizer. Every preset runs even when an
 # earlier one failed; the last line sums them up. Exits non-zero on any
 # failure.
 #
@@ -47,6 +48,19 @@ for preset in "${presets[@]}"; do
     summary+=("$preset: $((total - nfail))/$total passed, $nfail failed ($times)")
   fi
   ((status == 0)) || failed=1
+  # The soak (release only: sanitizers change what memory means): 60 s of
+  # the hostile mix against the example HTTP server, plus its settle time.
+  if [ "$preset" = release ]; then
+    soak_start=$SECONDS
+    echo "== soak: tools/soak.sh 60 (about 90 s)"
+    if tools/soak.sh 60 > "$log" 2>&1; then
+      summary+=("soak: passed ($(duration $((SECONDS - soak_start))); $(grep -m1 '^seq_soak: RSS' "$log" | cut -c11-))")
+    else
+      cat "$log"
+      summary+=("soak: FAILED ($(grep -m1 'FAIL' "$log" || echo 'see above'))")
+      failed=1
+    fi
+  fi
 done
 
 line=$(printf '%s; ' "${summary[@]}")

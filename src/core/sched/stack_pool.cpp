@@ -2,6 +2,9 @@
 
 #include <sys/mman.h>
 #include <unistd.h>
+#if defined(__GLIBC__)
+#include <malloc.h>  // malloc_trim
+#endif
 
 #include <algorithm>
 #include <cerrno>
@@ -43,6 +46,22 @@ static_assert(sizeof(FiberStack) <= kDescRoom);
 // overflow running off its end).
 constexpr size_t kSlabReach = 64 * 1024;
 constexpr uint64_t kColdMs = 1000;  // unused this long: memory goes back
+// Pooled stacks not taken for this long go cold (then kColdMs more to be
+// trimmed): a burst's stacks are back with the kernel about 2 s after it.
+constexpr uint64_t kPoolDecayMs = 1000;
+// A trim of this many stacks at once means a burst of strands has ended:
+// the heap they used (their sockets' buffers, strings, libuv requests) is
+// free again too, and glibc keeps free memory in its arenas unless asked.
+constexpr size_t kBurstStacks = 256;
+
+// Hands the free heap back to the kernel after a burst (glibc's arenas only
+// shrink from their top on their own; malloc_trim releases the free pages
+// inside them). At most once per trimmer period, off the workers' path.
+void return_free_heap() {
+#if defined(__GLIBC__) && !defined(SEQ_ASAN) && !defined(SEQ_TSAN)
+    malloc_trim(0);
+#endif
+}
 constexpr auto kTrimPeriod = std::chrono::milliseconds(250);
 // Mappings other code in the process may need (malloc arenas, thread stacks,
 // libuv, the host): guarded stacks never eat into this reserve.
@@ -142,6 +161,7 @@ FiberStack* StackPool::take_locked() {
     if (FiberStack* s = free_) {
         free_ = s->next_free;
         --free_count_;
+        free_low_water_ = std::min(free_low_water_, free_count_);
         pooled_.fetch_sub(1, std::memory_order_relaxed);
         return s;
     }
@@ -268,6 +288,7 @@ void StackPool::release(FiberStack* s, StackCache* cache) {
         free_ = s;
         ++free_count_;
         pooled_.fetch_add(1, std::memory_order_relaxed);
+        start_trimmer_locked();  // it decays the pool
         return;
     }
     cold_push_locked(s);
@@ -290,10 +311,36 @@ void StackPool::cold_push_locked(FiberStack* s) {
     s->cold_since_ms = now_ms();
     cold_.push_back(s);
     cold_count_.fetch_add(1, std::memory_order_relaxed);
-    if (!trimmer_.joinable()) {
-        trimmer_stop_ = false;
-        trimmer_ = std::thread([this] { trimmer_main(); });
+    start_trimmer_locked();
+}
+
+void StackPool::start_trimmer_locked() {
+    if (trimmer_.joinable()) return;
+    trimmer_stop_ = false;
+    decay_at_ms_ = now_ms() + kPoolDecayMs;
+    free_low_water_ = free_count_;
+    trimmer_ = std::thread([this] { trimmer_main(); });
+}
+
+// The stacks that stayed in the shared pool through the whole last period
+// were not needed: they go cold (their memory is returned kColdMs later
+// unless a burst takes them back first, warmest first).
+void StackPool::decay_locked(uint64_t now) {
+    for (size_t n = free_low_water_; n > 0 && free_; --n) {
+        FiberStack* s = free_;
+        free_ = s->next_free;
+        s->next_free = nullptr;
+        --free_count_;
+        pooled_.fetch_sub(1, std::memory_order_relaxed);
+        cold_push_locked(s);
     }
+    free_low_water_ = free_count_;
+    decay_at_ms_ = now + kPoolDecayMs;
+}
+
+void StackPool::decay_pool_now() {
+    std::lock_guard<std::mutex> lock(mu_);
+    decay_locked(now_ms());
 }
 
 FiberStack* StackPool::cold_pop_oldest_locked() {
@@ -314,12 +361,15 @@ void StackPool::trimmer_main() {
     while (!trimmer_stop_) {
         trimmer_cv_.wait_for(lock, kTrimPeriod);
         if (trimmer_stop_) break;
-        uint64_t cutoff = now_ms() - kColdMs;
+        uint64_t now = now_ms();
+        if (now >= decay_at_ms_) decay_locked(now);
+        uint64_t cutoff = now - kColdMs;
         while (!cold_.empty() && cold_.front()->cold_since_ms <= cutoff)
             batch.push_back(cold_pop_oldest_locked());
         if (batch.empty()) continue;
         lock.unlock();
         trim_batch(batch);
+        if (batch.size() >= kBurstStacks) return_free_heap();
         lock.lock();
         batch.clear();
     }
@@ -395,6 +445,7 @@ void StackPool::release_all() {
     slabs_with_room_.clear();
     free_ = nullptr;
     free_count_ = 0;
+    free_low_water_ = 0;
     guarded_slots_ = 0;
     guarded_live_ = 0;
     dense_live_ = 0;

@@ -46,6 +46,13 @@
 // stayed unused for a second, in batches (one madvise per run of adjacent
 // stacks: on these VMs each madvise costs a TLB shootdown, ~20 µs, which
 // per-stack trimming would pay 100,000 times after a burst of spawns).
+// The shared pool decays: once a second the trimmer moves to the cold list
+// as many pooled stacks as were never taken in that second (the pool's
+// low-water mark), so the pool follows the recent demand instead of the
+// highest burst ever seen. Without it a burst of 10,000 strands (a reset
+// storm piles up accepted connections) left 10,000 stacks of ~5 KiB
+// resident for good: the soak's "RSS grows and does not come back"
+// (docs/performance.md, "Soak and memory").
 // A stack released after its strand went deeper than kKeepResident bytes
 // gives back the pages below that first (MADV_DONTNEED), so the pool never
 // keeps a megabyte resident per stack because some strand once recursed
@@ -122,6 +129,9 @@ class StackPool {
     void release_all();             // shutdown: unmaps everything
     // Trims every cold stack now (tests and benchmarks).
     void trim_cold_now();
+    // One decay step now (what the trimmer does once a second): pooled
+    // stacks not taken since the last step go cold. For tests.
+    void decay_pool_now();
 
     static bool canary_intact(const FiberStack* s) {
         if (s->guarded) return true;
@@ -152,6 +162,8 @@ class StackPool {
     FiberStack* cold_pop_oldest_locked();
     FiberStack* cold_pop_newest_locked();
     void trimmer_main();
+    void start_trimmer_locked();
+    void decay_locked(uint64_t now);
     void trim_batch(std::vector<FiberStack*>& batch);
     void trim_deep_part(FiberStack* s);
 
@@ -162,6 +174,8 @@ class StackPool {
     std::mutex mu_;
     FiberStack* free_ = nullptr;  // shared pool, memory resident
     size_t free_count_ = 0;
+    size_t free_low_water_ = 0;  // fewest stacks in free_ since the last decay
+    uint64_t decay_at_ms_ = 0;   // when the trimmer decays the pool next
     // Oldest first: the trimmer takes from the front, acquire the warmest
     // from the back.
     IntrusiveFifo<FiberStack, &FiberStack::next_free, false, &FiberStack::prev_free> cold_;
