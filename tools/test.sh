@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds and runs the whole test suite: the release build, then the same suite
-# under ASan+UBSan and under ThreadSanitizer. Every preset runs even when an
+# under ASan+UBSan (followed by the libFuzzer targets, tools/fuzz.sh) and
+# under ThreadSanitizer. Every preset runs even when an
 # earlier one failed; the last line sums them up. Exits non-zero on any
 # failure.
 #
@@ -25,6 +26,19 @@ failed=0
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 duration() { printf '%dm%02ds' $(($1 / 60)) $(($1 % 60)); }
+# The libFuzzer targets (tools/fuzz.sh: their build plus about 60 s of
+# fuzzing), run right after the asan preset; SEQ_TEST_FUZZ=0 skips them.
+run_fuzz() {
+  [ "${SEQ_TEST_FUZZ:-1}" != 0 ] || return 0
+  local start=$SECONDS
+  echo "== fuzz (tools/fuzz.sh)"
+  if tools/fuzz.sh; then
+    summary+=("fuzz: passed ($(duration $((SECONDS - start))))")
+  else
+    summary+=("fuzz: FAILED ($(duration $((SECONDS - start))))")
+    failed=1
+  fi
+}
 for preset in "${presets[@]}"; do
   start=$SECONDS
   echo "== build: $preset"
@@ -47,6 +61,7 @@ for preset in "${presets[@]}"; do
     summary+=("$preset: $((total - nfail))/$total passed, $nfail failed ($times)")
   fi
   ((status == 0)) || failed=1
+  [ "$preset" = asan ] && run_fuzz
 done
 
 line=$(printf '%s; ' "${summary[@]}")
