@@ -36,6 +36,7 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 failed=()
 for t in "${targets[@]}"; do
   mkdir -p "$scratch/$t" "$findings/$t"
+  rm -f "$findings/$t"/{crash,leak,timeout,oom}-*  # only this run's findings are listed
   # The TCP seeds include a request over the example server's 8 KiB head
   # cap; the other targets' properties need no long inputs.
   # fuzz_tcp: libFuzzer's leak check between inputs would see what only a
