@@ -10,6 +10,7 @@
 
 #include "core/words/compress.hpp"
 #include "core/words/encoding.hpp"
+#include "off_worker.hpp"
 #include "seq/runtime_optional.h"
 #include "test_support.hpp"
 
@@ -204,6 +205,59 @@ TEST(Compress, BombOverTheDefaultLimitFails) {
 TEST(Compress, ZstdFramesCarryTheContentSize) {
     std::string zs = compress::zstd("hello world", 3);
     EXPECT_EQ(ZSTD_getFrameContentSize(zs.data(), zs.size()), 11u);
+}
+
+// Whether decompressing goes off the worker depends on what may come out:
+// a small zstd frame that declares 32 MiB does, "hello" does not, and a
+// malformed frame does (it may decode a lot before it fails).
+TEST(Compress, DecompressionRunsLongByItsOutput) {
+    std::string small = compress::zstd("hello", 3);
+    std::string bomb = compress::zstd(std::string(size_t{32} << 20, 'a'), 3);
+    EXPECT_LT(bomb.size(), compress::kSlowGunzipBytes * 4);
+    EXPECT_FALSE(compress::unzstd_runs_long(small));
+    EXPECT_TRUE(compress::unzstd_runs_long(bomb));
+    EXPECT_TRUE(compress::unzstd_runs_long(bomb.substr(0, bomb.size() - 1)));
+    EXPECT_FALSE(compress::gunzip_runs_long(compress::gzip("hello", 6)));
+    EXPECT_TRUE(compress::gunzip_runs_long(std::string(compress::kSlowGunzipBytes, 'x')));
+}
+
+// Big outputs are made off the worker: with one worker, a ticker strand
+// takes its short sleeps while a small zstd frame is being decompressed into
+// 32 MiB, and the word's answer is the one expected.
+using CompressStrands = test::SchedulerTest;
+
+TEST_F(CompressStrands, BigDecompressLeavesTheWorkerFree) {
+    single_worker();
+    std::string big(size_t{32} << 20, 'a');
+    std::string raw = compress::zstd(big, 3);
+    std::string zs = b64(raw);
+    ASSERT_FALSE(compress::compress_runs_long(zs.size()));  // decided by the output
+    ASSERT_TRUE(compress::unzstd_runs_long(raw));
+    auto r = test::run_beside_ticker(
+        [&] {
+            Result out = run(patch_seq_compress_unzstd, zs);
+            EXPECT_TRUE(out.second);
+            EXPECT_TRUE(out.first == big);
+        },
+        5, 10);  // inline, 10 calls would take seconds
+    EXPECT_TRUE(r.ticker_finished);
+    EXPECT_GT(r.ticks_during_word, 0) << "the ticker never ran while the word was in progress";
+    EXPECT_LT(r.words, 10) << "the ticker only ran after the word strand gave up";
+}
+
+TEST_F(CompressStrands, BigCompressRoundTripsOffTheWorker) {
+    std::string big(compress::kSlowCompressBytes * 2, 'x');
+    for (size_t i = 0; i < big.size(); i += 7)
+        big[i] = static_cast<char>('0' + i % 10);
+    Result gz, back;
+    test::spawn_fn([&] {
+        gz = run(patch_seq_compress_gzip, big);
+        back = run(patch_seq_compress_gunzip, gz.first);
+    });
+    patch_seq_wait_all_strands();
+    EXPECT_TRUE(gz.second);
+    EXPECT_TRUE(back.second);
+    EXPECT_TRUE(back.first == big);
 }
 
 }  // namespace

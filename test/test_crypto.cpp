@@ -6,12 +6,14 @@
 
 #include <atomic>
 #include <string>
+#include <vector>
 
 #include "abi/abi_version.hpp"
 #include "core/sched/scheduler.hpp"
 #include "core/sched/strand.hpp"
 #include "core/words/crypto.hpp"
 #include "core/words/encoding.hpp"
+#include "off_worker.hpp"
 #include "seq/runtime_optional.h"
 #include "test_support.hpp"
 
@@ -343,6 +345,72 @@ TEST_F(CryptoStrands, Pbkdf2InStrandMatchesInline) {
     patch_seq_wait_all_strands();
     EXPECT_EQ(g_done.load(), 1);
     EXPECT_EQ(g_key, "4ddcd8f60b98be21830cee5ef22701f9641a4418d04c0414aeff08876b34ab56");
+}
+
+// Hashing a big input runs off the worker (crypto::hash_runs_long): with one
+// worker, a ticker strand takes its short sleeps while sha256 of 64 MiB is in
+// progress, and the digest is the one computed inline.
+TEST_F(CryptoStrands, BigSha256LeavesTheWorkerFree) {
+    single_worker();
+    std::string big(size_t{64} << 20, 'q');
+    ASSERT_TRUE(crypto::hash_runs_long(big.size()));
+    const std::string expected = crypto::sha256_hex(big);
+    auto r = test::run_beside_ticker(
+        [&] {
+            TestStack st;
+            push_str(st, big);
+            st.sp = patch_seq_sha256(st.sp);
+            EXPECT_EQ(pop_str(st), expected);
+        },
+        5, 10);  // inline, 10 calls would take seconds
+    EXPECT_TRUE(r.ticker_finished);
+    EXPECT_GT(r.ticks_during_word, 0) << "the ticker never ran while the word was in progress";
+    EXPECT_LT(r.words, 10) << "the ticker only ran after the word strand gave up";
+}
+
+// The other words that offload big inputs answer as they do inline (the
+// test thread is no strand, so its calls run inline).
+TEST_F(CryptoStrands, BigInputsAnswerTheSameOffTheWorker) {
+    const std::string big(crypto::kSlowHashBytes + 17, 'm');
+    const std::string key(64, 'a');  // 32 bytes, hex
+    const std::string seed_priv =
+        "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60";
+    const std::string pub = "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a";
+    auto words = [&] {
+        std::vector<std::string> out;
+        TestStack st;
+        push_str(st, big);
+        push_str(st, "key");
+        st.sp = patch_seq_hmac_sha256(st.sp);
+        out.push_back(pop_str(st));
+        push_str(st, big);
+        push_str(st, key);
+        st.sp = patch_seq_crypto_aes_gcm_encrypt(st.sp);
+        out.push_back(pop_flag(st) ? "ok" : "failed");
+        push_str(st, key);
+        st.sp = patch_seq_crypto_aes_gcm_decrypt(st.sp);
+        bool decrypted = pop_flag(st);
+        out.push_back(decrypted && pop_str(st) == big ? "round trip" : "failed");
+        push_str(st, big);
+        push_str(st, seed_priv);
+        st.sp = patch_seq_crypto_ed25519_sign(st.sp);
+        EXPECT_TRUE(pop_flag(st));
+        std::string sig = pop_str(st);
+        out.push_back(sig);
+        push_str(st, big);
+        push_str(st, sig);
+        push_str(st, pub);
+        st.sp = patch_seq_crypto_ed25519_verify(st.sp);
+        out.push_back(pop_flag(st) ? "verified" : "failed");
+        return out;
+    };
+    std::vector<std::string> inline_answers = words(), strand_answers;
+    test::spawn_fn([&] { strand_answers = words(); });
+    patch_seq_wait_all_strands();
+    EXPECT_EQ(strand_answers, inline_answers);
+    ASSERT_EQ(inline_answers.size(), 5u);
+    EXPECT_EQ(inline_answers[2], "round trip");
+    EXPECT_EQ(inline_answers[4], "verified");
 }
 
 }  // namespace

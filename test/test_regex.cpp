@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/words/regex.hpp"
+#include "off_worker.hpp"
 #include "seq/runtime_optional.h"
 #include "test_support.hpp"
 
@@ -266,6 +267,60 @@ TEST(Regex, TypeMismatchAborts) {
             patch_seq_regex_match(st.sp);
         },
         "regex.match\\?");
+}
+
+// A big subject runs off the worker (regex::runs_long): with one worker, a
+// ticker strand takes its short sleeps while the captures are in progress.
+// Capturing over a 2 MiB match runs RE2's NFA, milliseconds per call.
+using RegexStrands = test::SchedulerTest;
+
+TEST_F(RegexStrands, BigSubjectLeavesTheWorkerFree) {
+    single_worker();
+    std::string text;
+    for (size_t i = 0; i < (size_t{1} << 20); ++i)
+        text += "ab";
+    text += 'c';
+    ASSERT_TRUE(regex::runs_long(text.size(), 0));
+    auto r = test::run_beside_ticker([&] {
+        TestStack st;
+        push_str(st, text);
+        push_str(st, "((?:a|b)+)c");
+        st.sp = patch_seq_regex_captures(st.sp);
+        EXPECT_TRUE(pop_flag(st));
+        Strings groups = pop_list(st);
+        ASSERT_EQ(groups.size(), 1u);
+        EXPECT_EQ(groups[0].size(), text.size() - 1);
+    });
+    EXPECT_TRUE(r.ticker_finished);
+    EXPECT_GT(r.ticks_during_word, 0) << "the ticker never ran while the word was in progress";
+    EXPECT_LT(r.words, 50) << "the ticker only ran after the word strand gave up";
+}
+
+// A long pattern's compile runs off the worker too: regex.valid? on a
+// pattern over kSlowPatternBytes gives the same answers as inline.
+TEST_F(RegexStrands, LongPatternsAnswerTheSameOffTheWorker) {
+    std::string alternation = "(?:w0";
+    for (int i = 1; alternation.size() < regex::kSlowPatternBytes; ++i)
+        alternation += "|w" + std::to_string(i);
+    alternation += ")";
+    bool valid = false, invalid = true, matched = false;
+    test::spawn_fn([&] {
+        TestStack st;
+        push_str(st, alternation);
+        st.sp = patch_seq_regex_valid(st.sp);
+        valid = pop_flag(st);
+        push_str(st, alternation + "(");
+        st.sp = patch_seq_regex_valid(st.sp);
+        invalid = pop_flag(st);
+        push_str(st, "say w42 now");
+        push_str(st, alternation);
+        st.sp = patch_seq_regex_match(st.sp);
+        matched = pop_flag(st);
+    });
+    patch_seq_wait_all_strands();
+    EXPECT_TRUE(valid);
+    EXPECT_FALSE(invalid);
+    EXPECT_TRUE(matched);
 }
 
 }  // namespace

@@ -67,6 +67,18 @@ TEST(Son, ListsVariantsMaps) {
     EXPECT_EQ(son_of(from_heap(m)), R"(map-of -5 1 kv true 3 kv "b" 2 kv)");
 }
 
+// Found by fuzz_son: Int keys print in the order of upstream's sort key,
+// the text format!("0_{:020}", n) (son.rs map_key_sort_string), not
+// numerically: negative keys first, but -1 before -2 before -10. SON keeps
+// it, so a dump is byte for byte upstream's.
+TEST(Son, MapIntKeysPrintInUpstreamsTextOrder) {
+    MapObj* m = new_map();
+    for (int64_t k : {3, -10, 0, -2, -1})
+        map_put(m, make_int(k), make_bool(k > 0));
+    EXPECT_EQ(son_of(from_heap(m)),
+              "map-of -1 false kv -2 false kv -10 false kv 0 false kv 3 true kv");
+}
+
 TEST(Son, Pretty) {
     StackValue inner_items[1] = {make_int(1)};
     StackValue lt = sym("List");

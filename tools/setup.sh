@@ -15,7 +15,8 @@ cd "$(dirname "$0")/.."
 packages=(build-essential cmake ninja-build pkg-config git
           libuv1-dev libboost-context-dev libgtest-dev libgmock-dev libbenchmark-dev
           libssl-dev ca-certificates libre2-dev zlib1g-dev libzstd-dev libcurl4-openssl-dev
-          clang-format golang-go)
+          clang-format golang-go
+          clang-14 libclang-rt-14-dev)  # clang and libFuzzer for the fuzz preset (tools/fuzz.sh)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

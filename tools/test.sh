@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # Builds and runs the whole test suite: the release build (then a 60 s soak,
-# tools/soak.sh), then the same suite under ASan+UBSan and under
-# ThreadSanitizer. Every preset runs even when an
+# tools/soak.sh), then the same suite under ASan+UBSan (followed by the
+# libFuzzer targets, tools/fuzz.sh) and under ThreadSanitizer. Every preset runs even when an
 # earlier one failed; the last line sums them up. Exits non-zero on any
 # failure.
 #
 #   tools/test.sh [preset...]      (default: release asan tsan)
+#   SEQ_TEST_FUZZ=0 tools/test.sh  (without the fuzz step)
 #
 # How long: from scratch on a 2-core VM roughly 30 minutes, mostly the three
 # builds (release alone measured 7 min; the sanitizer presets build no tools
 # but compile slower); with the builds up to date about 5 minutes (the
-# release suite runs in 25 s, the sanitizer suites in a few minutes).
+# release suite runs in 25 s, the sanitizer suites in a few minutes). The
+# fuzz step adds its build (the library once more, with clang 14: about
+# 10 min from scratch) and 60 s of fuzzing.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,6 +29,19 @@ failed=0
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 duration() { printf '%dm%02ds' $(($1 / 60)) $(($1 % 60)); }
+# The libFuzzer targets (tools/fuzz.sh: their build plus about 60 s of
+# fuzzing), run right after the asan preset; SEQ_TEST_FUZZ=0 skips them.
+run_fuzz() {
+  [ "${SEQ_TEST_FUZZ:-1}" != 0 ] || return 0
+  local start=$SECONDS
+  echo "== fuzz (tools/fuzz.sh)"
+  if tools/fuzz.sh; then
+    summary+=("fuzz: passed ($(duration $((SECONDS - start))))")
+  else
+    summary+=("fuzz: FAILED ($(duration $((SECONDS - start))))")
+    failed=1
+  fi
+}
 for preset in "${presets[@]}"; do
   start=$SECONDS
   echo "== build: $preset"
@@ -61,6 +77,7 @@ for preset in "${presets[@]}"; do
       failed=1
     fi
   fi
+  [ "$preset" = asan ] && run_fuzz
 done
 
 line=$(printf '%s; ' "${summary[@]}")

@@ -8,6 +8,7 @@
 #include "abi/abi.hpp"
 #include "core/words/compress.hpp"
 #include "core/words/encoding.hpp"
+#include "io/blocking.hpp"
 #include "seq/runtime_optional.h"
 
 using namespace seq;
@@ -15,11 +16,22 @@ using encoding::Base64;
 
 namespace {
 
+// Runs job() off the worker when `slow` (compress::compress_runs_long and
+// friends): the job reads only the popped string's bytes, alive
+// and unchanged while the strand is parked, and returns a std::string; the
+// Seq value is made afterwards on the strand.
+template <typename Job>
+auto run_compress(bool slow, Job job) {
+    return slow ? run_blocking(job) : job();
+}
+
 // ( String -- String Bool ): compressing never fails, the flag is always true.
 template <typename Compress>
 Stack compress_word(Stack sp, const char* word, Compress compress) {
     std::string b64 = with_string(sp, word, [&](std::string_view data) {
-        return encoding::base64_encode(compress(data), Base64::Standard);
+        return run_compress(compress::compress_runs_long(data.size()), [&] {
+            return encoding::base64_encode(compress(data), Base64::Standard);
+        });
     });
     return push_with_flag(sp, make_string(b64), true);
 }
@@ -33,12 +45,22 @@ Stack compress_level_word(Stack sp, const char* word, Compress compress) {
     return compress_word(sp, word, [&](std::string_view data) { return compress(data, lv); });
 }
 
-template <typename Decompress>
-Stack decompress_word(Stack sp, const char* word, Decompress decompress) {
+// The Base64 text is decoded on the strand when it is short; then
+// `runs_long(raw)` (compress::gunzip_runs_long, unzstd_runs_long) says
+// whether the decompression goes off the worker. A long text goes off it
+// whole, decoding included.
+template <typename Decompress, typename RunsLong>
+Stack decompress_word(Stack sp, const char* word, Decompress decompress, RunsLong runs_long) {
     auto out = with_string(sp, word, [&](std::string_view data) -> std::optional<std::string> {
+        auto decode_and_decompress = [&]() -> std::optional<std::string> {
+            std::string raw;
+            if (!encoding::base64_decode(data, Base64::Standard, raw)) return std::nullopt;
+            return decompress(std::string_view(raw));
+        };
+        if (compress::compress_runs_long(data.size())) return run_blocking(decode_and_decompress);
         std::string raw;
         if (!encoding::base64_decode(data, Base64::Standard, raw)) return std::nullopt;
-        return decompress(std::string_view(raw));
+        return run_compress(runs_long(raw), [&] { return decompress(std::string_view(raw)); });
     });
     // Text in both contracts: seq-runtime 7.x still rejects a decompressed
     // payload that is not UTF-8 (compress.rs: read_to_string, from_utf8).
@@ -60,8 +82,9 @@ SEQ_API seq_stack_t patch_seq_compress_gzip_level(seq_stack_t sp) {
 }
 
 SEQ_API seq_stack_t patch_seq_compress_gunzip(seq_stack_t sp) {
-    return decompress_word(sp, "compress.gunzip",
-                           [](std::string_view d) { return compress::gunzip(d); });
+    return decompress_word(
+        sp, "compress.gunzip", [](std::string_view d) { return compress::gunzip(d); },
+        compress::gunzip_runs_long);
 }
 
 SEQ_API seq_stack_t patch_seq_compress_zstd(seq_stack_t sp) {
@@ -75,8 +98,9 @@ SEQ_API seq_stack_t patch_seq_compress_zstd_level(seq_stack_t sp) {
 }
 
 SEQ_API seq_stack_t patch_seq_compress_unzstd(seq_stack_t sp) {
-    return decompress_word(sp, "compress.unzstd",
-                           [](std::string_view d) { return compress::unzstd(d); });
+    return decompress_word(
+        sp, "compress.unzstd", [](std::string_view d) { return compress::unzstd(d); },
+        compress::unzstd_runs_long);
 }
 
 }  // extern "C"

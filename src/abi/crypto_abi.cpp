@@ -13,16 +13,33 @@
 
 using namespace seq;
 
+namespace {
+
+// f(a, b) off the worker when the inputs are large (crypto::hash_runs_long):
+// it reads only the popped strings' bytes and returns plain C++ values.
+template <typename F>
+auto maybe_off_worker(std::string_view a, std::string_view b, F f) {
+    auto job = [&] { return f(a, b); };
+    return crypto::hash_runs_long(a.size() + b.size()) ? run_blocking(job) : job();
+}
+
+}  // namespace
+
 extern "C" {
 
 SEQ_API seq_stack_t patch_seq_sha256(seq_stack_t sp) {
-    std::string hex = with_string(sp, "sha256", crypto::sha256_hex);
+    std::string hex = with_string(sp, "sha256", [](std::string_view data) {
+        auto hash = [&] { return crypto::sha256_hex(data); };
+        return crypto::hash_runs_long(data.size()) ? run_blocking(hash) : hash();
+    });
     return push(sp, make_string(hex));
 }
 
 SEQ_API seq_stack_t patch_seq_hmac_sha256(seq_stack_t sp) {
     // ( message key -- hex )
-    std::string hex = with_strings(sp, "hmac-sha256", crypto::hmac_sha256_hex);
+    std::string hex = with_strings(sp, "hmac-sha256", [](std::string_view m, std::string_view k) {
+        return maybe_off_worker(m, k, crypto::hmac_sha256_hex);
+    });
     return push(sp, make_string(hex));
 }
 
@@ -48,14 +65,18 @@ SEQ_API seq_stack_t patch_seq_crypto_pbkdf2_sha256(seq_stack_t sp) {
 
 SEQ_API seq_stack_t patch_seq_crypto_aes_gcm_encrypt(seq_stack_t sp) {
     // ( plaintext key -- String Bool )
-    auto r = with_strings(sp, "crypto.aes-gcm-encrypt", crypto::aes_gcm_encrypt);
+    auto r = with_strings(sp, "crypto.aes-gcm-encrypt", [](std::string_view p, std::string_view k) {
+        return maybe_off_worker(p, k, crypto::aes_gcm_encrypt);
+    });
     return push_result(sp, r);
 }
 
 SEQ_API seq_stack_t patch_seq_crypto_aes_gcm_decrypt(seq_stack_t sp) {
     // ( ciphertext key -- String Bool )
     auto r = with_strings(sp, "crypto.aes-gcm-decrypt", [](std::string_view c, std::string_view k) {
-        return crypto::aes_gcm_decrypt(c, k, kStringBytes);
+        return maybe_off_worker(c, k, [](std::string_view c, std::string_view k) {
+            return crypto::aes_gcm_decrypt(c, k, kStringBytes);
+        });
     });
     return push_result(sp, r);
 }
@@ -68,7 +89,9 @@ SEQ_API seq_stack_t patch_seq_crypto_ed25519_keypair(seq_stack_t sp) {
 
 SEQ_API seq_stack_t patch_seq_crypto_ed25519_sign(seq_stack_t sp) {
     // ( message private-key -- String Bool )
-    auto r = with_strings(sp, "crypto.ed25519-sign", crypto::ed25519_sign);
+    auto r = with_strings(sp, "crypto.ed25519-sign", [](std::string_view m, std::string_view k) {
+        return maybe_off_worker(m, k, crypto::ed25519_sign);
+    });
     return push_result(sp, r);
 }
 
@@ -77,8 +100,11 @@ SEQ_API seq_stack_t patch_seq_crypto_ed25519_verify(seq_stack_t sp) {
     StackValue pub = pop_kind(sp, Kind::String, word);
     StackValue sig = pop_kind(sp, Kind::String, word);
     StackValue msg = pop_kind(sp, Kind::String, word);
-    bool ok = crypto::ed25519_verify(string_of(msg)->view(), string_of(sig)->view(),
-                                     string_of(pub)->view());
+    std::string_view sig_v = string_of(sig)->view();
+    bool ok = maybe_off_worker(string_of(msg)->view(), string_of(pub)->view(),
+                               [&](std::string_view m, std::string_view p) {
+                                   return crypto::ed25519_verify(m, sig_v, p);
+                               });
     drop_value(pub);
     drop_value(sig);
     drop_value(msg);

@@ -1,6 +1,8 @@
 #include "core/words/compress.hpp"
 
 #include <zlib.h>
+// ZSTD_decompressBound (zstd_runs_long) is in the static-only part of the API.
+#define ZSTD_STATIC_LINKING_ONLY
 #include <zstd.h>
 
 #include <algorithm>
@@ -141,6 +143,15 @@ std::optional<std::string> unzstd(std::string_view data, size_t limit) {
     if (hint != 0) return std::nullopt;
     out.resize(produced);
     return out;
+}
+
+bool gunzip_runs_long(std::string_view data) {
+    return data.size() >= kSlowGunzipBytes;
+}
+
+bool unzstd_runs_long(std::string_view data) {
+    unsigned long long bound = ZSTD_decompressBound(data.data(), data.size());
+    return bound == ZSTD_CONTENTSIZE_ERROR || bound >= kSlowOutputBytes;
 }
 
 }  // namespace seq::compress

@@ -17,6 +17,25 @@ namespace seq::compress {
 
 inline constexpr size_t kMaxDecompressedBytes = size_t{64} << 20;  // 64 MiB
 
+// When a compress word runs on libuv's threadpool (io/blocking.hpp) while
+// its strand parks, so its worker keeps running the other strands
+// (docs/architecture.md, "Long words off the worker"). Compressing: from
+// kSlowCompressBytes of input (64 KiB: ~0.7 ms with gzip -6). Decompressing
+// goes by what the output may be, the input says little: deflate expands at
+// most ~1032x, so gzip from kSlowGunzipBytes of compressed data; zstd when
+// its frames' bound (ZSTD_decompressBound: the declared sizes, or blocks x
+// 128 KiB) reaches kSlowOutputBytes, or the input is malformed (a truncated
+// frame may still decode a lot before failing). About 1 ms of work at each
+// threshold, against a threadpool round trip of ~60 us.
+inline constexpr size_t kSlowCompressBytes = size_t{64} << 10;
+inline constexpr size_t kSlowGunzipBytes = size_t{1} << 10;
+inline constexpr size_t kSlowOutputBytes = size_t{1} << 20;
+constexpr bool compress_runs_long(size_t input_bytes) {
+    return input_bytes >= kSlowCompressBytes;
+}
+bool gunzip_runs_long(std::string_view data);
+bool unzstd_runs_long(std::string_view data);
+
 inline constexpr int kGzipDefaultLevel = 6;  // flate2's Compression::default()
 inline constexpr int kZstdDefaultLevel = 3;
 

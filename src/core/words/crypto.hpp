@@ -34,6 +34,13 @@ constexpr bool pbkdf2_is_slow(int64_t iterations) {
     return iterations >= kPbkdf2SlowIterations && iterations <= kMaxPbkdf2Iterations;
 }
 
+// From this many input bytes sha256 and hmac-sha256 run off the worker
+// thread too (docs/architecture.md, "Long words off the worker").
+inline constexpr size_t kSlowHashBytes = size_t{256} << 10;
+constexpr bool hash_runs_long(size_t input_bytes) {
+    return input_bytes >= kSlowHashBytes;
+}
+
 std::string sha256_hex(std::string_view data);
 std::string hmac_sha256_hex(std::string_view message, std::string_view key);
 // Constant time in the contents; a length mismatch answers false at once (the

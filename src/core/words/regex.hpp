@@ -42,6 +42,18 @@ std::optional<std::string> translate(std::string_view pattern);
 std::shared_ptr<const Compiled> compile(std::string_view pattern);
 
 inline constexpr size_t kCacheCapacity = 128;
+
+// From these sizes a regex word runs on libuv's threadpool (io/blocking.hpp)
+// while its strand parks, so one big match or compile does not stall the
+// other strands of its worker: a 64 KiB subject costs from ~20 us (a literal
+// scan) to milliseconds (captures, the NFA), a 1 KiB pattern's compile
+// ~0.1-1 ms, against a threadpool round trip of ~10-20 us
+// (docs/architecture.md, "Long words off the worker").
+inline constexpr size_t kSlowSubjectBytes = size_t{64} << 10;
+inline constexpr size_t kSlowPatternBytes = size_t{1} << 10;
+constexpr bool runs_long(size_t subject_bytes, size_t pattern_bytes) {
+    return subject_bytes >= kSlowSubjectBytes || pattern_bytes >= kSlowPatternBytes;
+}
 size_t cache_size();  // for tests
 void cache_clear();   // for tests
 
