@@ -47,9 +47,9 @@ inline bool wait_until(const std::function<bool()>& pred, double secs = 20) {
     return true;
 }
 
-// Runs `fn` on a new strand (from a strand: on the current worker).
-inline uint64_t spawn_fn(std::function<void()> fn) {
-    SpawnOptions o;
+// Runs `fn` on a new strand (from a strand: on the current worker), with
+// the spawn options `o` (its `user` is taken for `fn`).
+inline uint64_t spawn_fn(std::function<void()> fn, SpawnOptions o = {}) {
     o.user = new std::function<void()>(std::move(fn));
     return spawn_strand(
         [](Stack sp) -> Stack {

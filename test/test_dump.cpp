@@ -45,15 +45,7 @@ class Dump : public test::WithScheduler<> {
 [[maybe_unused]] uint64_t spawn_run_next(std::function<void()> fn) {
     SpawnOptions o;
     o.run_next = true;
-    o.user = new std::function<void()>(std::move(fn));
-    return spawn_strand(
-        [](Stack sp) -> Stack {
-            auto* f = static_cast<std::function<void()>*>(current_strand()->user);
-            (*f)();
-            delete f;
-            return sp;
-        },
-        nullptr, o);
+    return test::spawn_fn(std::move(fn), o);
 }
 
 // The dump's line about strand `id`, or "".
