@@ -156,54 +156,15 @@ int main(int argc, char** argv) {
     });
     std::printf("BENCH:stall:compute_alone_ms:%.1f:%.1f\n", alone_ms, alone_ms);
 
-    // 1 worker: the ticker surely shares the computing strand's worker.
-    // Then all workers: the idle one may take the ticker (one computing
-    // strand), or every worker computes.
-    struct Case {
-        unsigned workers;
-        int spinners;
-    };
-    for (Case c : {Case{1, 1}, Case{workers, 1}, Case{workers, static_cast<int>(workers)}}) {
-        int spinners = c.spinners;
-        for (bool preempt : {false, true}) {
-            restart(preempt, c.workers);
-            std::vector<double> p50, p99, mx, compute;
-            for (int k = 0; k < runs; ++k) {
-                Run r;
-                r.iters = iters;
-                r.spinners = spinners;
-                run_once(r);
-                sink += r.sink.load();
-                p50.push_back(pct(r.lateness_ms, 0.50));
-                p99.push_back(pct(r.lateness_ms, 0.99));
-                mx.push_back(r.lateness_ms.empty() ? 0 : r.lateness_ms.back());
-                compute.push_back(r.compute_ms);
-            }
-            auto med = [](std::vector<double> v) {
-                std::sort(v.begin(), v.end());
-                return v[v.size() / 2];
-            };
-            const char* mode = preempt ? "preempt" : "baseline_no_preempt";
-            std::string name =
-                std::to_string(c.workers) + "w_" + std::to_string(spinners) + "_computing_" + mode;
-            std::printf("BENCH:stall:%s_tick_late_p50_ms:%.2f:%.2f\n", name.c_str(), med(p50),
-                        med(p50));
-            std::printf("BENCH:stall:%s_tick_late_p99_ms:%.2f:%.2f\n", name.c_str(), med(p99),
-                        med(p99));
-            std::printf("BENCH:stall:%s_tick_late_max_ms:%.2f:%.2f\n", name.c_str(), med(mx),
-                        med(mx));
-            std::printf("BENCH:stall:%s_compute_slowdown:%.3f:%.1f\n", name.c_str(),
-                        med(compute) / alone_ms, med(compute));
-        }
-    }
-    // One worker, its strand in a foreign call: handoff off, then on.
-    for (bool handoff : {false, true}) {
-        restart(true, 1, handoff);
+    // `runs` runs of `proto` on the scheduler as it is: the medians of the
+    // ticks' lateness and of the computation, as BENCH lines named `name`.
+    auto measure = [&](const std::string& name, const Run& proto) {
         std::vector<double> p50, p99, mx, compute;
         for (int k = 0; k < runs; ++k) {
             Run r;
-            r.iters = iters;
-            r.foreign = true;
+            r.iters = proto.iters;
+            r.spinners = proto.spinners;
+            r.foreign = proto.foreign;
             run_once(r);
             sink += r.sink.load();
             p50.push_back(pct(r.lateness_ms, 0.50));
@@ -215,8 +176,6 @@ int main(int argc, char** argv) {
             std::sort(v.begin(), v.end());
             return v[v.size() / 2];
         };
-        std::string name =
-            std::string("1w_1_in_foreign_call_") + (handoff ? "handoff" : "baseline_no_handoff");
         std::printf("BENCH:stall:%s_tick_late_p50_ms:%.2f:%.2f\n", name.c_str(), med(p50),
                     med(p50));
         std::printf("BENCH:stall:%s_tick_late_p99_ms:%.2f:%.2f\n", name.c_str(), med(p99),
@@ -224,6 +183,36 @@ int main(int argc, char** argv) {
         std::printf("BENCH:stall:%s_tick_late_max_ms:%.2f:%.2f\n", name.c_str(), med(mx), med(mx));
         std::printf("BENCH:stall:%s_compute_slowdown:%.3f:%.1f\n", name.c_str(),
                     med(compute) / alone_ms, med(compute));
+    };
+
+    // 1 worker: the ticker surely shares the computing strand's worker.
+    // Then all workers: the idle one may take the ticker (one computing
+    // strand), or every worker computes.
+    struct Case {
+        unsigned workers;
+        int spinners;
+    };
+    for (Case c : {Case{1, 1}, Case{workers, 1}, Case{workers, static_cast<int>(workers)}}) {
+        for (bool preempt : {false, true}) {
+            restart(preempt, c.workers);
+            Run proto;
+            proto.iters = iters;
+            proto.spinners = c.spinners;
+            const char* mode = preempt ? "preempt" : "baseline_no_preempt";
+            measure(std::to_string(c.workers) + "w_" + std::to_string(c.spinners) + "_computing_" +
+                        mode,
+                    proto);
+        }
+    }
+    // One worker, its strand in a foreign call: handoff off, then on.
+    for (bool handoff : {false, true}) {
+        restart(true, 1, handoff);
+        Run proto;
+        proto.iters = iters;
+        proto.foreign = true;
+        measure(
+            std::string("1w_1_in_foreign_call_") + (handoff ? "handoff" : "baseline_no_handoff"),
+            proto);
     }
     patch_seq_scheduler_shutdown();
     std::printf("(checksum %llu)\n", static_cast<unsigned long long>(sink & 1));
