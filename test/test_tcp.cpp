@@ -148,7 +148,7 @@ std::string read_exactly(int64_t id, size_t n, bool* ok = nullptr) {
 // ---- strands with closures ----------------------------------------------------------
 
 // go(f): runs f on a new strand.
-constexpr auto go = test::spawn_fn;
+inline uint64_t go(std::function<void()> fn) { return test::spawn_fn(std::move(fn)); }
 
 // ---- plain blocking client sockets (test thread) ------------------------------------
 
