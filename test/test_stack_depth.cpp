@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cstdio>
 #include <cstdlib>
 #include <thread>
 
@@ -169,6 +170,68 @@ TEST(StackDepthDeathTest, FaultBelowADenseSlabIsAnOverflow) {
     GTEST_FLAG_SET(death_test_style, "threadsafe");
     EXPECT_DEATH(fault_below_the_slot_beneath("never"),
                  "seq: strand [0-9]+ overflowed its stack \\(SEQ_STACK_SIZE=1048576 bytes\\)");
+}
+
+// A dense strand above slot 0 that overflows runs through the slots beneath
+// it (dense stacks have no guards) and off the slab's low end, where the
+// slab's no-access floor stops it: reported, however the kernel mapped the
+// memory below the slab (a thread stack started after the slab was mapped
+// used to be overwritten there, and the process died of a bare SIGSEGV).
+void dense_overflow_from_slot_one() {
+    restart("never");
+    occupy_a_slot();
+    spawn_fn([] {
+        g_sink = deep(4096);  // 4 MiB of frames: past slot 0 and the floor
+        yield_now();
+    });
+    patch_seq_wait_all_strands();
+}
+
+TEST(StackDepthDeathTest, DenseOverflowThroughTheSlotsBeneathIsAnOverflow) {
+    GTEST_FLAG_SET(death_test_style, "threadsafe");
+    EXPECT_DEATH(dense_overflow_from_slot_one(),
+                 "seq: strand [0-9]+ overflowed its stack \\(SEQ_STACK_SIZE=1048576 bytes\\)");
+}
+
+// The floor itself: the 64 KiB below a slab are mapped without access.
+TEST(StackDepth, EverySlabHasANoAccessFloorBelowIt) {
+    for (const char* guard : {"never", "always"}) {
+        restart(guard);
+        std::atomic<uintptr_t> slab_base{0};
+        std::atomic<bool> done{false};
+        spawn_fn([&] {
+            FiberStack* fs = current_strand()->stack;
+            auto vend = reinterpret_cast<uintptr_t>(fs->vstack + kValueSlots);
+            uintptr_t slot_end = (vend + 4095) & ~uintptr_t{4095};
+            uintptr_t slot_start =
+                reinterpret_cast<uintptr_t>(fs->bottom) - (fs->guarded ? 4096 : 0);
+            slab_base = slot_start - fs->slot * (slot_end - slot_start);
+            done = true;
+        });
+        ASSERT_TRUE(wait_until([&] { return done.load(); }));
+        ASSERT_TRUE(wait_until([] { return counters().active.load() == 0; }));
+        // The mapping (from /proc/self/maps) that holds the byte below the
+        // slab: no access, and reaching at least 64 KiB down.
+        uintptr_t below = slab_base.load() - 1;
+        FILE* maps = std::fopen("/proc/self/maps", "r");
+        ASSERT_NE(maps, nullptr);
+        char line[512];
+        bool found = false;
+        while (std::fgets(line, sizeof line, maps)) {
+            unsigned long lo = 0, hi = 0;
+            char perms[8] = {};
+            if (std::sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) != 3) continue;
+            if (below < lo || below >= hi) continue;
+            found = true;
+            EXPECT_STREQ(perms, "---p") << guard << ": " << line;
+            EXPECT_LE(lo, slab_base.load() - 64 * 1024) << guard << ": " << line;
+        }
+        std::fclose(maps);
+        EXPECT_TRUE(found) << guard << ": nothing is mapped below the slab";
+    }
+    patch_seq_scheduler_shutdown();
+    unsetenv("SEQ_STACK_GUARD");
+    patch_seq_scheduler_init();
 }
 #endif
 

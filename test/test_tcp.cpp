@@ -148,7 +148,9 @@ std::string read_exactly(int64_t id, size_t n, bool* ok = nullptr) {
 // ---- strands with closures ----------------------------------------------------------
 
 // go(f): runs f on a new strand.
-inline uint64_t go(std::function<void()> fn) { return test::spawn_fn(std::move(fn)); }
+inline uint64_t go(std::function<void()> fn) {
+    return test::spawn_fn(std::move(fn));
+}
 
 // ---- plain blocking client sockets (test thread) ------------------------------------
 

@@ -45,6 +45,13 @@ static_assert(sizeof(FiberStack) <= kDescRoom);
 // Faults this far below a slab, or above it, still count as in it (an
 // overflow running off its end).
 constexpr size_t kSlabReach = 64 * 1024;
+// Below every slab, this much address space stays mapped PROT_NONE (the
+// floor): an overflow that runs off a slab's low end (a dense stack has no
+// guard of its own; a big frame may skip a guard page) faults there, where
+// classify_fault knows it, instead of running on into whatever the kernel
+// maps next below (another thread's stack, the heap). One mapping more per
+// dense slab; a guarded slab's floor merges with its first guard page.
+constexpr size_t kSlabFloor = kSlabReach;
 constexpr uint64_t kColdMs = 1000;  // unused this long: memory goes back
 // Pooled stacks not taken for this long go cold (then kColdMs more to be
 // trimmed): a burst's stacks are back with the kernel about 2 s after it.
@@ -211,19 +218,22 @@ Slab* StackPool::new_slab_locked() {
     // A guarded slab ends with one more guard page: the one above its last
     // slot's value stack.
     slab->bytes = slab->slot_size * slab->slots + (guarded ? kPage : 0);
-    void* p = mmap(nullptr, slab->bytes, PROT_READ | PROT_WRITE,
+    void* m = mmap(nullptr, kSlabFloor + slab->bytes, PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
-    if (p == MAP_FAILED)
+    if (m == MAP_FAILED)
         fatal("strand spawn", "cannot map %zu bytes for strand stacks: %s", slab->bytes,
               std::strerror(errno));
-    slab->base = static_cast<char*>(p);
+    // Without a mapping to spare (vm.max_map_count) the floor stays
+    // writable: unused room, no worse than no floor.
+    (void)mprotect(m, kSlabFloor, PROT_NONE);
+    slab->base = static_cast<char*>(m) + kSlabFloor;
     if (guarded) {
         for (uint32_t i = 0; i <= slab->slots; ++i) {
             if (mprotect(slab->base + i * slab->slot_size, kPage, PROT_NONE) == 0) continue;
             // Unlike Boost 1.74's protected_fixedsize_stack we never hand out
             // a stack whose guard page could not be installed.
             int err = errno;
-            munmap(p, slab->bytes);
+            munmap(m, kSlabFloor + slab->bytes);
             if (policy_ == StackGuard::Always)
                 fatal("strand spawn",
                       "cannot install a stack guard page (%s): vm.max_map_count is exhausted. "
@@ -438,7 +448,7 @@ void StackPool::release_all() {
     while (FiberStack* s = cold_.pop_front())
         fiber_san_release(&s->tsan_fiber);
     for (Slab* slab : slabs_) {
-        munmap(slab->base, slab->bytes);
+        munmap(slab->base - kSlabFloor, kSlabFloor + slab->bytes);
         delete slab;
     }
     slabs_.clear();
