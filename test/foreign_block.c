@@ -1,5 +1,7 @@
 /* A foreign library for the handoff tests (core/sched/handoff): code the
  * runtime never calls, as sqlite3_step is to a seqc program's FFI call. */
+#include <errno.h>
+#include <poll.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -19,5 +21,20 @@ __attribute__((visibility("default"))) int foreign_block_until(const int* flag, 
             __asm__ volatile("pause");
         }
         if (now_ms() >= deadline) return 0;
+    }
+}
+
+/* Blocks in poll(2) (inside libc, as a database client library waits on
+ * its socket) until fd is readable or max_ms pass. Returns 1 when it became
+ * readable, 0 on time-out. Signals (EINTR) are waited through. */
+__attribute__((visibility("default"))) int foreign_poll_until(int fd, int max_ms) {
+    uint64_t deadline = now_ms() + (uint64_t)max_ms;
+    for (;;) {
+        uint64_t now = now_ms();
+        if (now >= deadline) return 0;
+        struct pollfd p = {fd, POLLIN, 0};
+        int r = poll(&p, 1, (int)(deadline - now));
+        if (r > 0) return 1;
+        if (r < 0 && errno != EINTR) return 0;
     }
 }

@@ -86,6 +86,14 @@ SEQ_HOST_API uint64_t seq_strand_id(void) {
     return host::strand_id();
 }
 
+SEQ_HOST_API int seq_blocking_begin(void) {
+    return host::blocking_begin();
+}
+
+SEQ_HOST_API int seq_blocking_end(void) {
+    return host::blocking_end();
+}
+
 SEQ_HOST_API int seq_wait_all(void) {
     return host::wait_all();
 }

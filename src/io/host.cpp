@@ -9,6 +9,7 @@
 #include "core/fatal.hpp"
 #include "core/sched/config.hpp"
 #include "core/sched/diagnostics.hpp"
+#include "core/sched/handoff.hpp"
 #include "core/sched/scheduler.hpp"
 #include "core/sched/strand.hpp"
 #include "core/sched/worker.hpp"
@@ -149,6 +150,15 @@ void yield() {
 uint64_t strand_id() {
     Strand* s = current_strand();
     return s ? s->id : 0;
+}
+
+int blocking_begin() {
+    return blocking_section_begin() ? kOk : kENotStrand;
+}
+
+int blocking_end() {
+    if (!current_strand()) return kENotStrand;
+    return blocking_section_end() ? kOk : kEInval;
 }
 
 int wait_all() {

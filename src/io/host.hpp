@@ -58,6 +58,10 @@ int go(void (*fn)(void*), void* arg, uint64_t* id_out);
 int sleep(uint64_t ms);
 void yield();
 uint64_t strand_id();
+// Blocking sections (core/sched/handoff): kENotStrand off a strand; end
+// without a begin: kEInval.
+int blocking_begin();
+int blocking_end();
 int wait_all();
 
 struct Stats {

@@ -9,12 +9,14 @@
 #include <cerrno>
 #include <mutex>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "core/assert.hpp"
 #include "core/fatal.hpp"
 #include "core/sched/strand.hpp"
 #include "core/sched/worker.hpp"
+#include "core/sched/yield_valve.hpp"
 
 namespace seq {
 
@@ -39,6 +41,7 @@ Threads& threads() {
 }
 
 std::atomic<bool> g_enabled{false};
+std::atomic<bool> g_sections{false};
 std::atomic<bool> g_stopping{false};
 // Spare threads waiting that no release has claimed yet. A release claims
 // one (a CAS, async-signal-safe) before it publishes its worker, so every
@@ -207,20 +210,23 @@ void handoff_request(Worker& w) {
     w.handoff_requested.store(true, std::memory_order_relaxed);
 }
 
-bool handoff_release_from_signal(Worker* w, Strand* x) {
-    if (!g_enabled.load(std::memory_order_relaxed) ||
-        !w->handoff_requested.load(std::memory_order_relaxed))
-        return false;
+namespace {
+
+// Claims a waiting spare (a CAS, async-signal-safe): false if none waits.
+bool claim_spare() {
     int n = g_available.load(std::memory_order_acquire);
     do {
         if (n <= 0) return false;
     } while (!g_available.compare_exchange_weak(n, n - 1, std::memory_order_acq_rel,
                                                 std::memory_order_acquire));
+    return true;
+}
+
+// W has no thread from here: publish it for the claimed spare. Its thread
+// (or, for a blocking section, the monitor on its behalf) no longer touches
+// it. Async-signal-safe.
+void publish_released(Worker* w) {
     w->handoff_requested.store(false, std::memory_order_relaxed);
-    // From here this thread runs x only; W is the spare's once published.
-    detail::t_worker = nullptr;
-    t_detached = x;
-    x->detached.store(true, std::memory_order_relaxed);
     w->running = nullptr;
     w->running_id.store(0, std::memory_order_relaxed);
     w->thread.store(0, std::memory_order_relaxed);
@@ -232,6 +238,99 @@ bool handoff_release_from_signal(Worker* w, Strand* x) {
     } while (!g_released.compare_exchange_weak(head, w, std::memory_order_release,
                                                std::memory_order_relaxed));
     sem_post(&g_spare_sem);  // initialised: the monitor started a spare first
+}
+
+// This thread runs x only, with no worker (until x reattaches).
+void detach_thread(Strand* x) {
+    detail::t_worker = nullptr;
+    t_detached = x;
+    x->detached.store(true, std::memory_order_relaxed);
+}
+
+}  // namespace
+
+bool handoff_release_from_signal(Worker* w, Strand* x) {
+    if (!g_enabled.load(std::memory_order_relaxed) ||
+        !w->handoff_requested.load(std::memory_order_relaxed) || !claim_spare())
+        return false;
+    detach_thread(x);
+    publish_released(w);
+    return true;
+}
+
+void handoff_sections_enable(bool on) {
+    g_sections.store(on, std::memory_order_relaxed);
+}
+
+bool handoff_sections_enabled() {
+    return g_sections.load(std::memory_order_relaxed);
+}
+
+bool blocking_section_begin() {
+    Strand* s = current_strand();
+    if (!s) return false;
+    if (s->section_depth++ > 0) return true;
+    // A scheduler entry: back from a foreign call's handoff first.
+    if (__builtin_expect(s->detached.load(std::memory_order_relaxed), 0)) reattach(s);
+    if (!g_sections.load(std::memory_order_relaxed)) return true;  // SEQ_HANDOFF=0
+    yield_valve_watch_sections();
+    Worker* w = current_worker();
+    // The thread gives up its claim on W now, as a foreign call's thread
+    // does when it is handed off: whatever the section calls into the
+    // runtime (current_worker, a switch) goes through reattach, which takes
+    // W back, or goes to W's new thread if the monitor gave W away.
+    s->section_worker = w;
+    detach_thread(s);
+    w->section.store(reinterpret_cast<uintptr_t>(s), std::memory_order_release);
+    return true;
+}
+
+bool blocking_section_end() {
+    Strand* s = current_strand();
+    if (!s || s->section_depth == 0) return false;
+    if (--s->section_depth > 0) return true;
+    // Still published (no runtime call ended it early): take W back or go
+    // to its new thread.
+    if (s->section_worker) reattach(s);
+    return true;
+}
+
+Worker* handoff_section_resume(Strand* s) {
+    Worker* w = s->section_worker;
+    if (!w) return nullptr;
+    s->section_worker = nullptr;
+    auto me = reinterpret_cast<uintptr_t>(s);
+    // Only the monitor takes the value away while the section is open
+    // (handoff_release_section): then W went to a spare and the strand
+    // goes back to it the ordinary way; otherwise W is this thread's again.
+    if (!w->section.compare_exchange_strong(me, 0, std::memory_order_acq_rel)) return nullptr;
+    t_detached = nullptr;
+    s->detached.store(false, std::memory_order_relaxed);
+    detail::t_worker = w;
+    return w;
+}
+
+bool handoff_release_section(Worker& w, uintptr_t section) {
+    if (!g_sections.load(std::memory_order_relaxed)) return false;
+    if (!claim_spare()) {
+        // Start one and claim it at once (the thread starts counted).
+        Threads& t = threads();
+        std::lock_guard<std::mutex> lock(t.mu);
+        if (t.all.size() >= kMaxThreads) return false;
+        spare_sem();
+        t.all.emplace_back(thread_main, nullptr);
+    }
+    // The value is only ever compared, never dereferenced: the strand may
+    // have ended by now. If it is still in w.section, a strand with that
+    // record is inside a section on W at this moment.
+    if (!w.section.compare_exchange_strong(section, 0, std::memory_order_acq_rel)) {
+        // The section ended first: the spare waits for another release.
+        g_available.fetch_add(1, std::memory_order_acq_rel);
+        return false;
+    }
+    // The strand's thread has no claim on W since the section began (its
+    // t_worker is null); handoff_section_resume finds the value gone.
+    publish_released(&w);
     return true;
 }
 

@@ -70,6 +70,30 @@ Worker* handoff_reattach_current();
 // reattach(): the calling thread is no longer detached.
 void handoff_note_reattach(Strand* s);
 
+// Blocking sections (seq/host.h's seq_blocking_begin/end, Go's
+// entersyscall/exitsyscall): host code on a strand declares that it is
+// about to block or compute for long outside the runtime, calling no seq_*
+// function until the section ends. Nothing is signalled: the monitor, when
+// it finds the worker's strand still in its section at a look (it has not
+// switched for one period), hands the worker to a spare thread itself, as
+// the preemption handler does for foreign code; the section's end then
+// reattaches the strand. begin: false outside a strand. end: false when no
+// section is open. Sections nest; only the outermost one counts.
+bool blocking_section_begin();
+bool blocking_section_end();
+// The monitor, for a worker whose strand stays in a blocking section:
+// releases it to a spare (starting one if none waits). `section` is the
+// value the monitor read from w.section.
+bool handoff_release_section(Worker& w, uintptr_t section);
+// reattach()'s first step for a strand inside a published blocking section
+// (its thread gave up its worker's claim at the section's begin): takes
+// the worker back and returns it if the monitor did not hand it off;
+// null otherwise (then the strand goes back the ordinary way).
+Worker* handoff_section_resume(Strand* s);
+// Whether blocking sections may hand their worker off (SEQ_HANDOFF).
+void handoff_sections_enable(bool on);
+bool handoff_sections_enabled();
+
 // Counters for diagnostics and tests.
 uint64_t handoff_releases();    // workers handed to a spare
 uint64_t handoff_reattaches();  // strands back from foreign code

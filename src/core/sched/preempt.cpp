@@ -51,6 +51,9 @@ std::vector<CodeRange> g_ranges;
 // The executable text of foreign libraries (core/sched/handoff): sorted,
 // written once by the first preempt_start, read-only afterwards.
 std::vector<CodeRange> g_foreign;
+// The executable's own text (the runtime, a host's code, compiled Seq code):
+// sorted, written with g_foreign.
+std::vector<CodeRange> g_exe;
 [[maybe_unused]] bool g_foreign_scanned = false;
 std::atomic<bool> g_active{false};
 std::atomic<uint64_t> g_signals{0};
@@ -200,11 +203,98 @@ constexpr std::string_view kRuntimeLibraries[] = {
     return scan.out;
 }
 
+// The executable text of the main program.
+[[maybe_unused]] std::vector<CodeRange> scan_executable_text() {
+    std::vector<CodeRange> out;
+    dl_iterate_phdr(
+        [](dl_phdr_info* info, size_t, void* arg) {
+            auto* o = static_cast<std::vector<CodeRange>*>(arg);
+            for (unsigned i = 0; i < info->dlpi_phnum; ++i) {
+                const ElfW(Phdr)& ph = info->dlpi_phdr[i];
+                if (ph.p_type != PT_LOAD || !(ph.p_flags & PF_X)) continue;
+                uintptr_t begin = info->dlpi_addr + ph.p_vaddr;
+                o->push_back({begin, begin + ph.p_memsz});
+            }
+            return 1;  // the first object is the main program
+        },
+        &out);
+    std::sort(out.begin(), out.end(),
+              [](const CodeRange& a, const CodeRange& b) { return a.begin < b.begin; });
+    return out;
+}
+
+const CodeRange* range_of(const std::vector<CodeRange>& ranges, uintptr_t pc) {
+    auto it = std::upper_bound(ranges.begin(), ranges.end(), pc,
+                               [](uintptr_t p, const CodeRange& r) { return p < r.begin; });
+    return it != ranges.begin() && pc < std::prev(it)->end ? &*std::prev(it) : nullptr;
+}
+
+// x86-64: whether the instruction that ends at `ret` (inside `code`) is a
+// call, i.e. whether `ret` can be a return address: E8 rel32, or FF /2
+// (call through a register or memory: 2, 3, 4 or 6 bytes; a REX prefix
+// before it changes nothing here). A value on the stack that passes is a
+// return address or, rarely, a stale one; see caller_is_foreign.
+bool follows_a_call(uintptr_t ret, const CodeRange& code) {
+    if (ret < code.begin + 7 || ret > code.end) return false;
+    const auto* p = reinterpret_cast<const unsigned char*>(ret);
+    auto call_modrm = [](unsigned char m) { return ((m >> 3) & 7) == 2; };
+    auto mod = [](unsigned char m) { return m >> 6; };
+    auto rm = [](unsigned char m) { return m & 7; };
+    if (p[-5] == 0xE8) return true;
+    if (p[-2] == 0xFF && call_modrm(p[-1]) &&
+        (mod(p[-1]) == 3 || (mod(p[-1]) == 0 && rm(p[-1]) != 4 && rm(p[-1]) != 5)))
+        return true;  // call *%reg, call *(%reg)
+    if (p[-3] == 0xFF && call_modrm(p[-2]) && mod(p[-2]) == 1 && rm(p[-2]) != 4)
+        return true;  // call *d8(%reg)
+    if (p[-4] == 0xFF && call_modrm(p[-3]) && mod(p[-3]) == 1 && rm(p[-3]) == 4)
+        return true;  // call *d8(%reg,%idx,s)
+    if (p[-6] == 0xFF && call_modrm(p[-5]) &&
+        (mod(p[-5]) == 2 || (mod(p[-5]) == 0 && rm(p[-5]) == 5)))
+        return true;  // call *d32(%reg), call *foo@GOTPCREL(%rip)
+    return false;
+}
+
+// The strand stopped outside the executable and the foreign libraries: in
+// libc, say, blocked in a system call. Who called it? Walks the strand's
+// stack up from the interrupted stack pointer to the first word that is a
+// return address into the executable or a foreign library. Foreign code,
+// or compiled Seq code (an FFI wrapper calling libc itself), means nothing
+// of the runtime is below on the stack (the runtime is never called from
+// foreign code, and no runtime frame keeps a Worker* across compiled code),
+// so the worker may go to a spare exactly as for foreign code; the
+// runtime's code or a host's means no. Bounded by the strand's stack and
+// kScanBytes; reads only this thread's stack and mapped text. Not
+// instrumented: the words it reads include other frames' redzones.
+constexpr size_t kScanBytes = 64 * 1024;
+__attribute__((no_sanitize("address"))) bool caller_is_foreign(uintptr_t sp, const Strand* x) {
+    const FiberStack* fs = x->stack;
+    if (!fs) return false;
+    auto lo = reinterpret_cast<uintptr_t>(fs->bottom);
+    uintptr_t hi = lo + fs->size;
+    if (sp < lo || sp >= hi) return false;
+    hi = std::min(hi, sp + kScanBytes);
+    for (uintptr_t a = sp & ~uintptr_t{7}; a + sizeof(uintptr_t) <= hi; a += sizeof(uintptr_t)) {
+        uintptr_t v = *reinterpret_cast<const uintptr_t*>(a);
+        if (const CodeRange* r = range_of(g_foreign, v)) {
+            if (follows_a_call(v, *r)) return true;
+        } else if (const CodeRange* e = range_of(g_exe, v)) {
+            if (follows_a_call(v, *e)) return in_compiled_code(v);
+        }
+    }
+    return false;
+}
+
 #if !defined(SEQ_PREEMPT_UNAVAILABLE)
 void on_preempt_signal(int, siginfo_t*, void* raw) {
     int saved_errno = errno;
     auto* uc = static_cast<ucontext_t*>(raw);
     auto pc = static_cast<uintptr_t>(uc->uc_mcontext.gregs[REG_RIP]);
+    Strand* cur = current_strand();
+    if (cur && cur->section_depth) {
+        // In a blocking section the monitor hands the worker off itself.
+        errno = saved_errno;
+        return;
+    }
     // Compiled code holds no lock and is between two runtime calls: yielding
     // here is what a maybe_yield at this instruction would do.
     if (in_compiled_code(pc) && current_strand()) {
@@ -219,11 +309,13 @@ void on_preempt_signal(int, siginfo_t*, void* raw) {
             uc->uc_stack = ss;
         }
         pthread_sigmask(SIG_SETMASK, nullptr, &uc->uc_sigmask);
-    } else if (in_foreign_code(pc)) {
+    } else if (in_foreign_code(pc) ||
+               (cur && handoff_enabled() && !range_of(g_exe, pc) &&
+                caller_is_foreign(static_cast<uintptr_t>(uc->uc_mcontext.gregs[REG_RSP]), cur))) {
         // Foreign code never calls back into Seq: this thread cannot touch
         // its worker before the strand comes back, so a spare may run it.
         Worker* w = attached_worker();
-        Strand* x = current_strand();
+        Strand* x = cur;
         if (w && x && w->running == x && !handoff_release_from_signal(w, x) && handoff_enabled())
             w->foreign_seen.store(true, std::memory_order_relaxed);
     }
@@ -244,10 +336,13 @@ bool preempt_start(uint64_t preempt_ms, bool handoff) {
         std::vector<std::string> needed;
         g_ranges = scan_compiled_code(&needed);
         g_foreign = scan_foreign_code(needed);
+        g_exe = scan_executable_text();
         g_foreign_scanned = true;
     }
     if (g_ranges.empty()) return false;  // a host program: nothing to interrupt
-    handoff_enable(handoff && !g_foreign.empty());
+    // Also without foreign libraries: compiled code may call libc itself
+    // (an FFI binding of a libc function), found by caller_is_foreign.
+    handoff_enable(handoff);
     struct sigaction sa {};
     sa.sa_sigaction = on_preempt_signal;
     sigemptyset(&sa.sa_mask);
@@ -303,6 +398,13 @@ size_t preempt_foreign_ranges() {
 
 bool preempt_covers_foreign(const void* pc) {
     return in_foreign_code(reinterpret_cast<uintptr_t>(pc));
+}
+
+bool preempt_return_address_is_call(const void* ret) {
+    auto r = reinterpret_cast<uintptr_t>(ret);
+    const CodeRange* c = range_of(g_foreign, r);
+    if (!c) c = range_of(g_exe, r);
+    return c && follows_a_call(r, *c);
 }
 
 }  // namespace seq

@@ -64,5 +64,9 @@ bool preempt_covers(const void* pc);
 // the start found, and whether `pc` lies in one.
 size_t preempt_foreign_ranges();
 bool preempt_covers_foreign(const void* pc);
+// Whether `ret`, in the executable or a foreign library, is just after a
+// call instruction (the test a stack word passes to count as a return
+// address when a strand stopped in libc is traced to its caller).
+bool preempt_return_address_is_call(const void* ret);
 
 }  // namespace seq

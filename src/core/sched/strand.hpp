@@ -85,6 +85,10 @@ struct Strand {
     // strand runs on a thread that lost its worker (core/sched/handoff): the
     // switch paths test it, a byte of a line they read anyway.
     std::atomic<bool> detached{false};
+    // Open blocking sections (seq_blocking_begin, nested), and the worker the
+    // outermost one began on (core/sched/handoff).
+    uint32_t section_depth = 0;
+    Worker* section_worker = nullptr;
     // What it parked on, until it is woken (None otherwise); also in its
     // registry slot, for diagnostics.
     ParkReason park_reason = ParkReason::None;

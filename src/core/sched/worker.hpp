@@ -106,6 +106,11 @@ struct Worker {
     // foreign code and could not hand the worker off yet: the monitor asks
     // for the handoff at its next look instead of after the eager signals.
     std::atomic<bool> foreign_seen{false};
+    // The strand of this worker inside a blocking section (seq/host.h's
+    // seq_blocking_begin; core/sched/handoff), 0 when none. Stored by the
+    // worker's thread at the section's begin; taken back (CAS to 0) by it at
+    // the end, or by the monitor when it hands the worker to a spare.
+    std::atomic<uintptr_t> section{0};
     std::atomic<pthread_t> thread{0};
     Worker* released_next = nullptr;        // link while released, not yet adopted
     std::atomic<uint64_t> resumes_seen{0};  // monitor's view of `switches`

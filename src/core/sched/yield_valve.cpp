@@ -35,9 +35,19 @@ Monitor* g_monitor = nullptr;
 
 struct MonitorPlan {
     uint64_t period_us;
-    bool slice;    // set the preempt flag
-    bool preempt;  // send the signal
+    bool slice;     // set the preempt flag
+    bool preempt;   // send the signal
+    bool sections;  // hand off workers whose strand stays in a blocking section
 };
+
+// A program with neither time slices nor compiled code to preempt (a C or
+// C++ host) has no monitor until its first blocking section: the monitor
+// is started then (yield_valve_watch_sections), so a host that never uses
+// sections never has the thread or its wake-ups.
+std::mutex g_monitor_mu;              // g_monitor's start and stop
+Scheduler* g_watch_sched = nullptr;   // set by yield_valve_start, null once stopped
+MonitorPlan g_watch_plan{};           // the plan a started-late monitor runs
+std::atomic<bool> g_watching{false};  // a monitor runs with sections in its plan
 
 // A worker whose strand stays stuck after the signal is not in compiled code
 // (a foreign C call, a long runtime word): signalling it every period would
@@ -65,6 +75,14 @@ void monitor_main(Scheduler* sched, Monitor* m, MonitorPlan plan) {
             Worker* w = sched->workers[i].get();
             uint64_t seen = w->strands_run.load(std::memory_order_relaxed);
             if (seen == last[i] && !w->sleeping.load(std::memory_order_relaxed)) {
+                // In a blocking section for a period at least: the strand
+                // promised not to touch the worker, so no signal is needed.
+                uintptr_t section = plan.sections ? w->section.load(std::memory_order_acquire) : 0;
+                if (section) {
+                    handoff_release_section(*w, section);
+                    last[i] = seen;
+                    continue;
+                }
                 if (plan.slice) w->preempt.store(true, std::memory_order_relaxed);
                 if (plan.preempt && w->running_id.load(std::memory_order_relaxed) != 0) {
                     uint64_t n = ++stuck[i];
@@ -104,24 +122,50 @@ void maybe_yield_slow(YieldValve v) {
     if (v.slice && preempt_requested()) yield_now();
 }
 
+namespace {
+
+void start_monitor_locked(Scheduler& sched, MonitorPlan plan) {
+    g_monitor = new Monitor;
+    g_monitor->thread = std::thread(monitor_main, &sched, g_monitor, plan);
+    g_watching.store(plan.sections, std::memory_order_release);
+}
+
+}  // namespace
+
 void yield_valve_start(Scheduler& sched) {
     uint64_t interval = std::min<uint64_t>(sched.config.yield_interval, UINT32_MAX);
     g_yield_valve.store(interval | (uint64_t{sched.config.yield_slice_us ? 1u : 0u} << 32),
                         std::memory_order_relaxed);
     MonitorPlan plan{0, sched.config.yield_slice_us != 0,
-                     preempt_start(sched.config.preempt_ms, sched.config.handoff)};
+                     preempt_start(sched.config.preempt_ms, sched.config.handoff),
+                     sched.config.handoff};
     // Half a slice between looks: a strand is asked to stop after one to two.
-    uint64_t period = UINT64_MAX;
-    if (plan.slice) period = sched.config.yield_slice_us / 2;
+    // Blocking sections are looked at every SEQ_PREEMPT_MS / 2 (5 ms by
+    // default, and when preemption is off).
+    uint64_t section_period = (sched.config.preempt_ms ? sched.config.preempt_ms : 10) * 1000 / 2;
+    uint64_t period = plan.sections ? section_period : UINT64_MAX;
+    if (plan.slice) period = std::min<uint64_t>(period, sched.config.yield_slice_us / 2);
     if (plan.preempt) period = std::min<uint64_t>(period, sched.config.preempt_ms * 1000 / 2);
-    if (plan.slice || plan.preempt) {
-        plan.period_us = period;
-        g_monitor = new Monitor;
-        g_monitor->thread = std::thread(monitor_main, &sched, g_monitor, plan);
-    }
+    plan.period_us = period;
+    handoff_sections_enable(plan.sections);
+    std::lock_guard<std::mutex> lock(g_monitor_mu);
+    g_watch_sched = &sched;
+    g_watch_plan = plan;
+    if (plan.slice || plan.preempt) start_monitor_locked(sched, plan);
+}
+
+void yield_valve_watch_sections() {
+    if (g_watching.load(std::memory_order_acquire)) return;
+    std::lock_guard<std::mutex> lock(g_monitor_mu);
+    if (g_monitor || !g_watch_sched || !g_watch_plan.sections) return;
+    start_monitor_locked(*g_watch_sched, g_watch_plan);
 }
 
 void yield_valve_stop_monitor() {
+    std::lock_guard<std::mutex> lock(g_monitor_mu);
+    g_watch_sched = nullptr;
+    handoff_sections_enable(false);
+    g_watching.store(false, std::memory_order_release);
     if (!g_monitor) return;
     g_monitor->stop.store(true);
     g_monitor->cv.notify_all();

@@ -43,6 +43,9 @@ inline void maybe_yield() {
 void yield_valve_start(Scheduler& sched);
 // scheduler_shutdown: stops the monitor (before the workers stop) ...
 void yield_valve_stop_monitor();
+// A blocking section begins (core/sched/handoff): makes sure the monitor
+// runs, starting it if the program had no reason to before.
+void yield_valve_watch_sections();
 // ... and closes the valve (after they are joined).
 void yield_valve_close();
 

@@ -150,7 +150,6 @@ struct ListenerSocket : SocketBase {
 
 // ---- module state ------------------------------------------------------------------
 
-constexpr size_t kDefaultMaxSockets = 10000;
 constexpr size_t kDefaultReadMax = 1 << 20;
 constexpr size_t kMinReadMax = 16;  // room for a whole UTF-8 character
 constexpr size_t kMaxReadMax = size_t{1} << 30;

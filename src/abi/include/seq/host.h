@@ -117,6 +117,18 @@ SEQ_HOST_API void seq_yield(void);
 SEQ_HOST_API int seq_sleep_ms(uint64_t ms);
 /* The id of the calling strand, 0 on a host thread. */
 SEQ_HOST_API uint64_t seq_strand_id(void);
+/* A blocking section around a call that blocks or computes for long
+ * outside the runtime (a blocking C library call, a long computation):
+ * after about SEQ_PREEMPT_MS/2 (5 ms) in it, the strand's worker goes to a
+ * spare OS thread, so the worker's other strands, timers and sockets go on;
+ * the strand returns to its worker at seq_blocking_end (Go's
+ * entersyscall/exitsyscall). Call nothing of the runtime in between: a
+ * call that needs the worker (spawning, channels, TCP, yield, sleep) ends
+ * the section early, correctly but without its benefit. Sections nest;
+ * the outermost counts. SEQ_HANDOFF=0 makes them no-ops. SEQ_ENOTSTRAND
+ * on a host thread; seq_blocking_end without a begin: SEQ_EINVAL. */
+SEQ_HOST_API int seq_blocking_begin(void);
+SEQ_HOST_API int seq_blocking_end(void);
 /* Blocks a host thread until no strand is active. SEQ_ENOTRUNNING,
  * SEQ_EINSTRAND. */
 SEQ_HOST_API int seq_wait_all(void);

@@ -160,6 +160,22 @@ void sleep_for(std::chrono::duration<Rep, Period> d) {
     auto ms = std::chrono::ceil<std::chrono::milliseconds>(d).count();
     detail::check(seq_sleep_ms(ms > 0 ? static_cast<uint64_t>(ms) : 0), "seq::sleep_for");
 }
+
+// A blocking section for the scope (seq_blocking_begin/seq_blocking_end):
+//   { seq::this_strand::blocking_section b; rc = PQexec(conn, sql); }
+// Off a strand it does nothing.
+class blocking_section {
+  public:
+    blocking_section() noexcept : open_(seq_blocking_begin() == SEQ_OK) {}
+    ~blocking_section() {
+        if (open_) seq_blocking_end();
+    }
+    blocking_section(const blocking_section&) = delete;
+    blocking_section& operator=(const blocking_section&) = delete;
+
+  private:
+    bool open_;
+};
 }  // namespace this_strand
 
 // ---- channels -------------------------------------------------------------------------
