@@ -164,6 +164,15 @@ CallResult foreign_call_beside_a_ticker(int bound_ms, Call call = spin_in_foreig
     return res;
 }
 
+// The call came back because the ticker ran beside it: every tick came
+// while the call was still blocked, and the worker was released for it.
+void expect_ticker_ran_beside(const CallResult& r, uint64_t releases_before) {
+    EXPECT_EQ(r.returned, 1) << "the call timed out: the ticker never ran beside it";
+    EXPECT_EQ(r.ticks_during_call, kTicks);
+    EXPECT_GT(handoff_releases(), releases_before);
+    EXPECT_TRUE(r.child_ran);
+}
+
 TEST_F(HandoffTest, FindsTheForeignLibraryAndNotTheRuntimeOrItsLibraries) {
 #if defined(SEQ_TSAN)
     EXPECT_FALSE(handoff_enabled()) << "no preemption under ThreadSanitizer, so no handoff";
@@ -200,12 +209,9 @@ TEST_F(HandoffTest, ATickerRunsOnTheWorkerWhileItsStrandIsInAForeignCall) {
     uint64_t releases = handoff_releases(), reattaches = handoff_reattaches();
     uint64_t spawned = counters().spawned.load(), completed = counters().completed.load();
     CallResult r = foreign_call_beside_a_ticker(20000);
-    EXPECT_EQ(r.returned, 1) << "the foreign call timed out: the ticker never ran beside it";
-    EXPECT_EQ(r.ticks_during_call, kTicks);
-    EXPECT_GT(handoff_releases(), releases);
+    expect_ticker_ran_beside(r, releases);
     EXPECT_EQ(handoff_reattaches() - reattaches, handoff_releases() - releases);
     EXPECT_EQ(handoff_detached(), 0u);
-    EXPECT_TRUE(r.child_ran);
     EXPECT_TRUE(r.other_thread_after) << "the strand did not move to the worker's new thread";
     EXPECT_GE(handoff_threads(), 2u);
     EXPECT_EQ(counters().spawned.load() - spawned, 3u);
@@ -295,11 +301,8 @@ TEST_F(HandoffTest, AForeignCallBlockedInsideLibcIsHandedOff) {
     uint64_t releases = handoff_releases();
     CallResult r = foreign_call_beside_a_ticker(
         20000, [](Gate& g, int ms) { return seq_handoff_test_ffi_poll(g.fds[0], ms); });
-    EXPECT_EQ(r.returned, 1) << "the call timed out: the ticker never ran beside it";
-    EXPECT_EQ(r.ticks_during_call, kTicks);
-    EXPECT_GT(handoff_releases(), releases);
+    expect_ticker_ran_beside(r, releases);
     EXPECT_TRUE(r.other_thread_after);
-    EXPECT_TRUE(r.child_ran);
     EXPECT_EQ(handoff_detached(), 0u);
 }
 
@@ -308,10 +311,7 @@ TEST_F(HandoffTest, CompiledCodeBlockedInLibcIsHandedOff) {
     uint64_t releases = handoff_releases();
     CallResult r = foreign_call_beside_a_ticker(
         20000, [](Gate& g, int ms) { return seq_handoff_test_libc_poll(g.fds[0], ms); });
-    EXPECT_EQ(r.returned, 1) << "the call timed out: the ticker never ran beside it";
-    EXPECT_EQ(r.ticks_during_call, kTicks);
-    EXPECT_GT(handoff_releases(), releases);
-    EXPECT_TRUE(r.child_ran);
+    expect_ticker_ran_beside(r, releases);
 }
 
 TEST_F(HandoffTest, HostCodeBlockedInLibcIsNotHandedOffWithoutASection) {
@@ -335,12 +335,9 @@ TEST_F(HandoffTest, ABlockingSectionHandsItsWorkerToASpare) {
     uint64_t releases = handoff_releases(), reattaches = handoff_reattaches();
     CallResult r = foreign_call_beside_a_ticker(
         20000, [](Gate& g, int ms) { return host_poll_in_section(g.fds[0], ms); });
-    EXPECT_EQ(r.returned, 1) << "the call timed out: the ticker never ran beside it";
-    EXPECT_EQ(r.ticks_during_call, kTicks);
-    EXPECT_GT(handoff_releases(), releases);
+    expect_ticker_ran_beside(r, releases);
     EXPECT_EQ(handoff_reattaches() - reattaches, handoff_releases() - releases);
     EXPECT_TRUE(r.other_thread_after) << "the strand did not move to the worker's new thread";
-    EXPECT_TRUE(r.child_ran);
     EXPECT_EQ(handoff_detached(), 0u);
 }
 
