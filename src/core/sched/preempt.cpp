@@ -266,7 +266,8 @@ bool follows_a_call(uintptr_t ret, const CodeRange& code) {
 // kScanBytes; reads only this thread's stack and mapped text. Not
 // instrumented: the words it reads include other frames' redzones.
 constexpr size_t kScanBytes = 64 * 1024;
-__attribute__((no_sanitize("address"))) bool caller_is_foreign(uintptr_t sp, const Strand* x) {
+[[maybe_unused]] __attribute__((no_sanitize("address"))) bool caller_is_foreign(uintptr_t sp,
+                                                                                const Strand* x) {
     const FiberStack* fs = x->stack;
     if (!fs) return false;
     auto lo = reinterpret_cast<uintptr_t>(fs->bottom);
