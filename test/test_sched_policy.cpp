@@ -204,11 +204,30 @@ TEST_F(Policy, DonationHandsHalfTheMovableStrandsToASleeper) {
         EXPECT_EQ(s->home, &sleeper);
         EXPECT_EQ(s->pin_count, 0u);
     }
-    EXPECT_EQ(moved.size(), 3u);  // half of six
-    std::vector<uint64_t> kept = drain(busy.ready);
-    EXPECT_EQ(kept.size(), 3u);
-    EXPECT_NE(std::find(kept.begin(), kept.end(), 1u), kept.end());
-    EXPECT_NE(std::find(kept.begin(), kept.end(), 4u), kept.end());
+    // Half of six, the first movable ones, in their order; the walk stops
+    // there, and the pinned strands it passed stay in front of the rest.
+    EXPECT_EQ(moved, (std::vector<uint64_t>{2, 3, 5}));
+    EXPECT_EQ(drain(busy.ready), (Ids{1, 4, 6}));
+}
+
+TEST_F(Policy, DonationOfAnUnpinnedQueueLeavesTheRestInOrder) {
+    Scheduler sched;
+    sched.workers.push_back(std::make_unique<Worker>(0, &sched));
+    sched.workers.push_back(std::make_unique<Worker>(1, &sched));
+    Worker& busy = *sched.workers[0];
+    Worker& sleeper = *sched.workers[1];
+    for (uint64_t id = 1; id <= 7; ++id) {
+        Strand* s = strand(id);
+        s->home = &busy;
+        busy.ready.push_ready(s);
+    }
+    sched.idle_workers.store(1);
+    sleeper.sleeping.store(true);
+    busy.ready.donate_if_others_idle();
+    sleeper.ready.take_posted();
+    EXPECT_EQ(drain(sleeper.ready), (Ids{1, 2, 3, 4}));
+    EXPECT_EQ(busy.ready.fifo_size(), 3u);
+    EXPECT_EQ(drain(busy.ready), (Ids{5, 6, 7}));
 }
 
 #if defined(SEQ_ASSERTIONS)
