@@ -38,6 +38,25 @@ class Policy : public ::testing::Test {
         return ids;
     }
 
+    // Donation needs real (never started) workers: `sched` gets two, and
+    // strands first..last queue on worker 0, homed there; the `pinned` ones
+    // have a uv operation in flight. Worker 1 is then made to "sleep".
+    void queue_beside_a_sleeper(Scheduler& sched, uint64_t first, uint64_t last,
+                                std::initializer_list<uint64_t> pinned = {}) {
+        sched.workers.push_back(std::make_unique<Worker>(0, &sched));
+        sched.workers.push_back(std::make_unique<Worker>(1, &sched));
+        for (uint64_t id = first; id <= last; ++id) {
+            Strand* s = strand(id);
+            s->home = sched.workers[0].get();
+            if (std::find(pinned.begin(), pinned.end(), id) != pinned.end()) s->pin_count = 1;
+            sched.workers[0]->ready.push_ready(s);
+        }
+    }
+    static void make_sleep(Scheduler& sched, Worker& w) {
+        sched.idle_workers.store(1);
+        w.sleeping.store(true);
+    }
+
     Scheduler sched_;
     ReadyQueues q_{sched_, 0};
 
@@ -180,21 +199,13 @@ TEST_F(Policy, PostedStrandsArriveInPostOrder) {
 // Donation with real (never started) workers: worker 1 "sleeps".
 TEST_F(Policy, DonationHandsHalfTheMovableStrandsToASleeper) {
     Scheduler sched;
-    sched.workers.push_back(std::make_unique<Worker>(0, &sched));
-    sched.workers.push_back(std::make_unique<Worker>(1, &sched));
+    queue_beside_a_sleeper(sched, 1, 6, {1, 4});
     Worker& busy = *sched.workers[0];
     Worker& sleeper = *sched.workers[1];
-    for (uint64_t id = 1; id <= 6; ++id) {
-        Strand* s = strand(id);
-        s->home = &busy;
-        if (id == 1 || id == 4) s->pin_count = 1;  // a uv operation in flight
-        busy.ready.push_ready(s);
-    }
     busy.ready.donate_if_others_idle();  // nobody sleeps: nothing moves
     EXPECT_EQ(busy.ready.fifo_size(), 6u);
 
-    sched.idle_workers.store(1);
-    sleeper.sleeping.store(true);
+    make_sleep(sched, sleeper);
     busy.ready.donate_if_others_idle();
     EXPECT_FALSE(sleeper.sleeping.load());  // woken
     sleeper.ready.take_posted();
@@ -212,17 +223,10 @@ TEST_F(Policy, DonationHandsHalfTheMovableStrandsToASleeper) {
 
 TEST_F(Policy, DonationOfAnUnpinnedQueueLeavesTheRestInOrder) {
     Scheduler sched;
-    sched.workers.push_back(std::make_unique<Worker>(0, &sched));
-    sched.workers.push_back(std::make_unique<Worker>(1, &sched));
+    queue_beside_a_sleeper(sched, 1, 7);
     Worker& busy = *sched.workers[0];
     Worker& sleeper = *sched.workers[1];
-    for (uint64_t id = 1; id <= 7; ++id) {
-        Strand* s = strand(id);
-        s->home = &busy;
-        busy.ready.push_ready(s);
-    }
-    sched.idle_workers.store(1);
-    sleeper.sleeping.store(true);
+    make_sleep(sched, sleeper);
     busy.ready.donate_if_others_idle();
     sleeper.ready.take_posted();
     EXPECT_EQ(drain(sleeper.ready), (Ids{1, 2, 3, 4}));
