@@ -59,7 +59,7 @@ for t in "${targets[@]}"; do
     echo "fuzz: $t FAILED (exit $status); log: $log"
     grep -E 'ERROR|SUMMARY|fuzz check failed|fuzz_tcp:|^==[0-9]+==' "$log" | head -20
     for a in "$findings/$t"/{crash,leak,timeout,oom}-*; do
-      [ -e "$a" ] && echo "  replay: $bin/$t $a"
+      [ -e "$a" ] && echo "  replay: $bin/$t ${extra[*]} $a"
     done
     failed+=("$t")
   fi

@@ -24,10 +24,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 #include <thread>
 
@@ -85,17 +87,31 @@ void shutdown_clean() {
                  static_cast<unsigned long long>(g_connections));
 }
 
+// The harness connects ~2,000 times a second and closes first, so each of
+// its ports then waits in TIME_WAIT; on a busy machine the ephemeral ports
+// can run out for a moment (EADDRNOTAVAIL). That is the harness's rate, not
+// the server: wait and try again (up to ~10 s). Any other failure is one.
 int connect_to(int port) {
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    SEQ_FUZZ_CHECK(fd >= 0);
-    int one = 1;
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);  // one write, one segment
     sockaddr_in a{};
     a.sin_family = AF_INET;
     a.sin_port = htons(static_cast<uint16_t>(port));
     inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
-    SEQ_FUZZ_CHECK(connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-    return fd;
+    for (int tries = 0;; ++tries) {
+        int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        SEQ_FUZZ_CHECK(fd >= 0);
+        int one = 1;
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);  // one write, one segment
+        if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) return fd;
+        int err = errno;
+        close(fd);
+        if (err == EADDRNOTAVAIL && tries < 1000) {
+            usleep(10000);
+            continue;
+        }
+        std::fprintf(stderr, "fuzz_tcp: connect to 127.0.0.1:%d failed: %s (after %d tries)\n",
+                     port, std::strerror(err), tries + 1);
+        SEQ_FUZZ_CHECK(!"the server refused a connection");
+    }
 }
 
 // Reads until the server closes (or 10 s pass: a server that never closes
