@@ -198,15 +198,26 @@ bool handoff_enabled() {
     return g_enabled.load(std::memory_order_relaxed);
 }
 
+namespace {
+
+// Starts a spare thread, never more than kMaxThreads in all; false at the
+// cap. `claimed`: the caller takes it at once (it is never counted as
+// available); otherwise it joins the available ones. Either way the thread
+// starts counted (thread_main does not add itself).
+bool start_spare(bool claimed) {
+    Threads& t = threads();
+    std::lock_guard<std::mutex> lock(t.mu);
+    if (t.all.size() >= kMaxThreads) return false;
+    if (!claimed) g_available.fetch_add(1, std::memory_order_acq_rel);
+    t.all.emplace_back(thread_main, nullptr);
+    return true;
+}
+
+}  // namespace
+
 void handoff_request(Worker& w) {
     if (!g_enabled.load(std::memory_order_relaxed)) return;
-    if (g_available.load(std::memory_order_acquire) <= 0) {
-        Threads& t = threads();
-        std::lock_guard<std::mutex> lock(t.mu);
-        if (t.all.size() >= kMaxThreads) return;
-        g_available.fetch_add(1, std::memory_order_acq_rel);
-        t.all.emplace_back(thread_main, nullptr);
-    }
+    if (g_available.load(std::memory_order_acquire) <= 0 && !start_spare(false)) return;
     w.handoff_requested.store(true, std::memory_order_relaxed);
 }
 
@@ -262,10 +273,6 @@ void handoff_sections_enable(bool on) {
     g_sections.store(on, std::memory_order_relaxed);
 }
 
-bool handoff_sections_enabled() {
-    return g_sections.load(std::memory_order_relaxed);
-}
-
 bool blocking_section_begin() {
     Strand* s = current_strand();
     if (!s) return false;
@@ -312,14 +319,7 @@ Worker* handoff_section_resume(Strand* s) {
 
 bool handoff_release_section(Worker& w, uintptr_t section) {
     if (!g_sections.load(std::memory_order_relaxed)) return false;
-    if (!claim_spare()) {
-        // Start one and claim it at once (the thread starts counted).
-        Threads& t = threads();
-        std::lock_guard<std::mutex> lock(t.mu);
-        if (t.all.size() >= kMaxThreads) return false;
-        spare_sem();
-        t.all.emplace_back(thread_main, nullptr);
-    }
+    if (!claim_spare() && !start_spare(true)) return false;
     // The value is only ever compared, never dereferenced: the strand may
     // have ended by now. If it is still in w.section, a strand with that
     // record is inside a section on W at this moment.

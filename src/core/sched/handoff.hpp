@@ -92,7 +92,6 @@ bool handoff_release_section(Worker& w, uintptr_t section);
 Worker* handoff_section_resume(Strand* s);
 // Whether blocking sections may hand their worker off (SEQ_HANDOFF).
 void handoff_sections_enable(bool on);
-bool handoff_sections_enabled();
 
 // Counters for diagnostics and tests.
 uint64_t handoff_releases();    // workers handed to a spare

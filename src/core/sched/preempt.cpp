@@ -298,7 +298,7 @@ void on_preempt_signal(int, siginfo_t*, void* raw) {
     }
     // Compiled code holds no lock and is between two runtime calls: yielding
     // here is what a maybe_yield at this instruction would do.
-    if (in_compiled_code(pc) && current_strand()) {
+    if (in_compiled_code(pc) && cur) {
         g_yields.fetch_add(1, std::memory_order_relaxed);
         yield_to_loop();
         // Resumed, perhaps on another worker: sigreturn restores the

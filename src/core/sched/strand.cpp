@@ -281,8 +281,7 @@ void yield_to_loop() {
 __attribute__((noinline)) Worker* reattach(Strand* s) {
     // In a blocking section whose worker nobody took: it is this thread's
     // again, no switch (core/sched/handoff).
-    if (s->section_worker)
-        if (Worker* w = handoff_section_resume(s)) return w;
+    if (Worker* w = handoff_section_resume(s)) return w;
     // This thread's loop frame is where s last came from (sched_fctx): it
     // saves s's context and posts s to its home worker (Worker::run_strand).
     handoff_note_reattach(s);
