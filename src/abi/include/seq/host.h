@@ -119,8 +119,9 @@ SEQ_HOST_API int seq_sleep_ms(uint64_t ms);
 SEQ_HOST_API uint64_t seq_strand_id(void);
 /* A blocking section around a call that blocks or computes for long
  * outside the runtime (a blocking C library call, a long computation):
- * after about SEQ_PREEMPT_MS/2 (5 ms) in it, the strand's worker goes to a
- * spare OS thread, so the worker's other strands, timers and sockets go on;
+ * after 5-10 ms in it (one to two SEQ_PREEMPT_MS/2 looks of the monitor),
+ * the strand's worker goes to a spare OS thread, so the worker's other
+ * strands, timers and sockets go on;
  * the strand returns to its worker at seq_blocking_end (Go's
  * entersyscall/exitsyscall). Call nothing of the runtime in between: a
  * call that needs the worker (spawning, channels, TCP, yield, sleep) ends
